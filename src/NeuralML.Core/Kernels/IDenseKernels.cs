@@ -1,0 +1,23 @@
+namespace NeuralML.Kernels;
+
+/// <summary>
+/// The three matrix products of a dense layer. All matrices are row-major and dense:
+/// <c>x</c> is (rows, inputs), <c>weights</c> is (outputs, inputs), <c>y</c> and <c>dY</c> are (rows, outputs).
+/// </summary>
+internal interface IDenseKernels
+{
+    /// <summary>The name of the implementation, for logs and benchmarks.</summary>
+    string Name { get; }
+
+    /// <summary>y = x·weightsᵀ + bias, with bias broadcast over rows.</summary>
+    void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y,
+        int rows, int inputs, int outputs);
+
+    /// <summary>dX = dY·weights; dX is (rows, inputs) and is overwritten.</summary>
+    void InputGradient(ReadOnlySpan<float> dY, ReadOnlySpan<float> weights, Span<float> dX,
+        int rows, int inputs, int outputs);
+
+    /// <summary>dWeights += dYᵀ·x and dBias += the column sums of dY; both accumulate.</summary>
+    void AccumulateWeightGradient(ReadOnlySpan<float> dY, ReadOnlySpan<float> x, Span<float> dWeights, Span<float> dBias,
+        int rows, int inputs, int outputs);
+}

@@ -1,0 +1,181 @@
+using NeuralML.Kernels;
+using NeuralML.Training;
+
+namespace NeuralML.Network;
+
+/// <summary>
+/// A multilayer perceptron: dense layers, each a weighted sum plus bias followed by an activation, the last one linear
+/// (its outputs are logits that a <see cref="LossHead"/> turns into probabilities or scores).
+/// All parameters live in one contiguous buffer, layer after layer, each layer's weights (outputs, inputs) row-major
+/// followed by its biases: one buffer for the optimizer to sweep and for the model file.
+/// </summary>
+internal sealed class FeedForwardNetwork
+{
+    private readonly DenseLayerShape[] _layers;
+
+    public FeedForwardNetwork(int inputs, IReadOnlyList<int> hiddenLayers, Activation hiddenActivation, int outputs)
+        : this(BuildShapes(inputs, hiddenLayers, hiddenActivation, outputs), parameters: null)
+    {
+    }
+
+    private FeedForwardNetwork(DenseLayerShape[] layers, float[]? parameters)
+    {
+        _layers = layers;
+        int count = layers[^1].End;
+        if (parameters is not null && parameters.Length != count)
+            throw new ArgumentException($"The network needs {count} parameters, got {parameters.Length}.", nameof(parameters));
+        Parameters = parameters ?? new float[count];
+    }
+
+    /// <summary>Builds a network from saved layer sizes, activations and parameters.</summary>
+    public static FeedForwardNetwork FromParameters(IReadOnlyList<int> layerSizes, IReadOnlyList<Activation> activations, float[] parameters)
+    {
+        if (layerSizes.Count < 2 || activations.Count != layerSizes.Count - 1)
+            throw new ArgumentException("A network needs at least an input and an output size, and one activation per layer.");
+        var shapes = new DenseLayerShape[activations.Count];
+        int offset = 0;
+        for (int l = 0; l < shapes.Length; l++)
+        {
+            shapes[l] = new DenseLayerShape(layerSizes[l], layerSizes[l + 1], activations[l], offset);
+            offset = shapes[l].End;
+        }
+        return new FeedForwardNetwork(shapes, parameters);
+    }
+
+    private static DenseLayerShape[] BuildShapes(int inputs, IReadOnlyList<int> hiddenLayers, Activation hiddenActivation, int outputs)
+    {
+        if (inputs <= 0) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "A network needs at least one input.");
+        if (outputs <= 0) throw new ArgumentOutOfRangeException(nameof(outputs), outputs, "A network needs at least one output.");
+        var sizes = new List<int> { inputs };
+        foreach (int width in hiddenLayers)
+        {
+            if (width <= 0) throw new ArgumentOutOfRangeException(nameof(hiddenLayers), width, "Every hidden layer needs at least one unit.");
+            sizes.Add(width);
+        }
+        sizes.Add(outputs);
+        var activations = new Activation[sizes.Count - 1];
+        Array.Fill(activations, hiddenActivation);
+        activations[^1] = Activation.Identity;
+        var shapes = new DenseLayerShape[activations.Length];
+        long offset = 0;
+        for (int l = 0; l < shapes.Length; l++)
+        {
+            shapes[l] = new DenseLayerShape(sizes[l], sizes[l + 1], activations[l], (int)offset);
+            offset += (long)sizes[l] * sizes[l + 1] + sizes[l + 1];
+            if (offset > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(hiddenLayers), "The network has too many parameters for one buffer.");
+        }
+        return shapes;
+    }
+
+    /// <summary>All weights and biases, layer after layer.</summary>
+    public float[] Parameters { get; }
+
+    public IReadOnlyList<DenseLayerShape> Layers => _layers;
+
+    public int InputCount => _layers[0].Inputs;
+
+    public int OutputCount => _layers[^1].Outputs;
+
+    /// <summary>The widest layer, input included: the size of a row in the gradient workspaces.</summary>
+    public int MaxWidth => Math.Max(InputCount, _layers.Max(l => l.Outputs));
+
+    /// <summary>Layer sizes from input to output, e.g. [784, 128, 64, 10].</summary>
+    public int[] LayerSizes => [InputCount, .. _layers.Select(l => l.Outputs)];
+
+    public Span<float> Weights(int layer) => Parameters.AsSpan(_layers[layer].WeightOffset, _layers[layer].WeightCount);
+
+    public Span<float> Biases(int layer) => Parameters.AsSpan(_layers[layer].BiasOffset, _layers[layer].Outputs);
+
+    /// <summary>
+    /// He-normal weights for the ReLU family, Glorot-uniform for tanh, sigmoid and linear layers; zero biases.
+    /// Weights are never all zero: identical units would get identical gradients and never become different.
+    /// </summary>
+    public void Initialize(SplitMix random)
+    {
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            DenseLayerShape layer = _layers[l];
+            Span<float> weights = Weights(l);
+            if (layer.Activation is Activation.Relu or Activation.LeakyRelu or Activation.Elu)
+            {
+                double std = Math.Sqrt(2.0 / layer.Inputs);
+                foreach (ref float w in weights) w = (float)(random.NextGaussian() * std);
+            }
+            else
+            {
+                double limit = Math.Sqrt(6.0 / (layer.Inputs + layer.Outputs));
+                foreach (ref float w in weights) w = (float)((2 * random.NextDouble() - 1) * limit);
+            }
+            Biases(l).Clear();
+        }
+    }
+
+    /// <summary>
+    /// Runs the layers on <paramref name="rows"/> rows of <paramref name="input"/> (rows, InputCount) and returns the
+    /// logits (rows, OutputCount), which live in the workspace. With <paramref name="dropout"/>, hidden outputs are
+    /// dropped (training mode); without, the network is in evaluation mode.
+    /// </summary>
+    public ReadOnlySpan<float> Forward(ReadOnlySpan<float> input, int rows, NetworkWorkspace workspace, IDenseKernels kernels, Dropout? dropout = null)
+    {
+        workspace.EnsureFits(this, rows);
+        ReadOnlySpan<float> layerInput = input.Slice(0, rows * InputCount);
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            DenseLayerShape layer = _layers[l];
+            Span<float> output = workspace.Outputs[l].AsSpan(0, rows * layer.Outputs); // (rows, outputs)
+            kernels.Forward(layerInput, Weights(l), Biases(l), output, rows, layer.Inputs, layer.Outputs);
+            ActivationKernels.Apply(layer.Activation, output);
+            bool hidden = l < _layers.Length - 1;
+            if (hidden && dropout is { Rate: > 0f })
+            {
+                Span<float> kept = workspace.Dropped(l).AsSpan(0, output.Length);
+                dropout.Apply(output, kept, workspace.Mask(l).AsSpan(0, output.Length));
+                layerInput = kept;
+            }
+            else
+            {
+                layerInput = output;
+            }
+        }
+        return layerInput;
+    }
+
+    /// <summary>
+    /// Back-propagates <paramref name="dLogits"/> (rows, OutputCount) through the last <see cref="Forward"/> and adds the
+    /// parameter gradients to <paramref name="dParameters"/> (same layout as <see cref="Parameters"/>).
+    /// </summary>
+    public void Backward(ReadOnlySpan<float> input, int rows, ReadOnlySpan<float> dLogits, Span<float> dParameters,
+        NetworkWorkspace workspace, IDenseKernels kernels, bool droppedOut)
+    {
+        if (dParameters.Length != Parameters.Length) throw new ArgumentException("Gradient buffer does not match the parameters.", nameof(dParameters));
+        // Two gradient buffers take turns: layer l reads dOutput from one and writes dInput into the other.
+        float[] current = workspace.GradientA, other = workspace.GradientB;
+        Span<float> dOutput = current.AsSpan(0, rows * OutputCount); // (rows, outputs of layer l)
+        dLogits.Slice(0, dOutput.Length).CopyTo(dOutput);
+        for (int l = _layers.Length - 1; l >= 0; l--)
+        {
+            DenseLayerShape layer = _layers[l];
+            bool hidden = l < _layers.Length - 1;
+            ReadOnlySpan<float> output = workspace.Outputs[l].AsSpan(0, rows * layer.Outputs);
+            if (hidden && droppedOut)
+            {
+                Span<float> mask = workspace.Mask(l).AsSpan(0, dOutput.Length);
+                System.Numerics.Tensors.TensorPrimitives.Multiply(dOutput, mask, dOutput);
+            }
+            ActivationKernels.MultiplyByDerivative(layer.Activation, output, dOutput);
+
+            ReadOnlySpan<float> layerInput = l == 0
+                ? input.Slice(0, rows * layer.Inputs)
+                : (droppedOut ? workspace.Dropped(l - 1) : workspace.Outputs[l - 1]).AsSpan(0, rows * layer.Inputs);
+            kernels.AccumulateWeightGradient(dOutput, layerInput,
+                dParameters.Slice(layer.WeightOffset, layer.WeightCount), dParameters.Slice(layer.BiasOffset, layer.Outputs),
+                rows, layer.Inputs, layer.Outputs);
+            if (l == 0) break;
+
+            Span<float> dInput = other.AsSpan(0, rows * layer.Inputs);
+            kernels.InputGradient(dOutput, Weights(l), dInput, rows, layer.Inputs, layer.Outputs);
+            (current, other) = (other, current);
+            dOutput = dInput;
+        }
+    }
+}

@@ -1,0 +1,64 @@
+namespace NeuralML.Training;
+
+/// <summary>
+/// Where training rows come from: dense feature rows, targets and optional weights, addressed by row index so that
+/// the trainer can visit them in a fresh shuffled order every epoch.
+/// </summary>
+internal interface ITrainingSet
+{
+    int RowCount { get; }
+
+    int FeatureCount { get; }
+
+    /// <summary>Target values per row: 1 for binary, sparse multiclass and regression.</summary>
+    int TargetWidth { get; }
+
+    bool HasWeights { get; }
+
+    /// <summary>Copies the given rows, in order, into (rows, FeatureCount) features, (rows, TargetWidth) targets and (rows) weights.</summary>
+    void CopyRows(ReadOnlySpan<int> rows, Span<float> features, Span<float> targets, Span<float> weights);
+}
+
+/// <summary>A training set held in memory as dense row-major arrays.</summary>
+internal sealed class InMemoryTrainingSet : ITrainingSet
+{
+    private readonly float[] _features, _targets;
+    private readonly float[]? _weights;
+
+    public InMemoryTrainingSet(float[] features, float[] targets, float[]? weights, int featureCount, int targetWidth = 1)
+    {
+        if (featureCount <= 0) throw new ArgumentOutOfRangeException(nameof(featureCount));
+        if (features.Length % featureCount != 0) throw new ArgumentException("Features are not a whole number of rows.", nameof(features));
+        RowCount = features.Length / featureCount;
+        if (targets.Length != RowCount * targetWidth) throw new ArgumentException("Targets do not match the number of rows.", nameof(targets));
+        if (weights is not null && weights.Length != RowCount) throw new ArgumentException("Weights do not match the number of rows.", nameof(weights));
+        _features = features;
+        _targets = targets;
+        _weights = weights;
+        FeatureCount = featureCount;
+        TargetWidth = targetWidth;
+    }
+
+    public int RowCount { get; }
+
+    public int FeatureCount { get; }
+
+    public int TargetWidth { get; }
+
+    public bool HasWeights => _weights is not null;
+
+    public ReadOnlySpan<float> Targets => _targets;
+
+    public ReadOnlySpan<float> Weights => _weights;
+
+    public void CopyRows(ReadOnlySpan<int> rows, Span<float> features, Span<float> targets, Span<float> weights)
+    {
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int row = rows[i];
+            _features.AsSpan(row * FeatureCount, FeatureCount).CopyTo(features.Slice(i * FeatureCount, FeatureCount));
+            _targets.AsSpan(row * TargetWidth, TargetWidth).CopyTo(targets.Slice(i * TargetWidth, TargetWidth));
+            if (_weights is not null) weights[i] = _weights[row];
+        }
+    }
+}

@@ -1,0 +1,83 @@
+namespace NeuralML.Training;
+
+/// <summary>Updates the whole parameter buffer from its gradient in one pass.</summary>
+internal abstract class Optimizer
+{
+    public abstract void Step(Span<float> parameters, ReadOnlySpan<float> gradients);
+
+    public static Optimizer Create(OptimizerKind kind, int parameterCount, float learningRate, float momentum, bool nesterov) => kind switch
+    {
+        OptimizerKind.Sgd => new SgdOptimizer(parameterCount, learningRate, momentum, nesterov),
+        OptimizerKind.Adam => new AdamOptimizer(parameterCount, learningRate),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown optimizer."),
+    };
+}
+
+/// <summary>
+/// SGD with momentum μ: v ← μv + g, then p ← p − η·v, or with Nesterov p ← p − η(g + μv).
+/// With μ = 0 this is plain SGD, p ← p − ηg.
+/// </summary>
+internal sealed class SgdOptimizer : Optimizer
+{
+    private readonly float[] _velocity;
+    private readonly float _learningRate, _momentum;
+    private readonly bool _nesterov;
+
+    public SgdOptimizer(int parameterCount, float learningRate, float momentum, bool nesterov)
+    {
+        _velocity = new float[parameterCount];
+        _learningRate = learningRate;
+        _momentum = momentum;
+        _nesterov = nesterov;
+    }
+
+    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        float lr = _learningRate, mu = _momentum;
+        Span<float> velocity = _velocity;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            float v = mu * velocity[i] + gradients[i];
+            velocity[i] = v;
+            parameters[i] -= lr * (_nesterov ? gradients[i] + mu * v : v);
+        }
+    }
+}
+
+/// <summary>
+/// Adam: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − η·m̂/(√v̂ + ε), with m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
+/// β₁ = 0.9, β₂ = 0.999, ε = 1e-8, as in the paper and in PyTorch.
+/// </summary>
+internal sealed class AdamOptimizer : Optimizer
+{
+    public const float Beta1 = 0.9f, Beta2 = 0.999f, Epsilon = 1e-8f;
+    private readonly float[] _m, _v;
+    private readonly float _learningRate;
+    private int _step;
+
+    public AdamOptimizer(int parameterCount, float learningRate)
+    {
+        _m = new float[parameterCount];
+        _v = new float[parameterCount];
+        _learningRate = learningRate;
+    }
+
+    public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
+    {
+        _step++;
+        float correction1 = 1f - MathF.Pow(Beta1, _step);
+        float correction2 = 1f - MathF.Pow(Beta2, _step);
+        float stepSize = _learningRate / correction1;
+        float rootCorrection2 = MathF.Sqrt(correction2);
+        Span<float> m = _m, v = _v;
+        for (int i = 0; i < parameters.Length; i++)
+        {
+            float g = gradients[i];
+            float mi = Beta1 * m[i] + (1f - Beta1) * g;
+            float vi = Beta2 * v[i] + (1f - Beta2) * g * g;
+            m[i] = mi;
+            v[i] = vi;
+            parameters[i] -= stepSize * mi / (MathF.Sqrt(vi) / rootCorrection2 + Epsilon);
+        }
+    }
+}
