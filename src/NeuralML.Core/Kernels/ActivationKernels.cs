@@ -29,7 +29,8 @@ internal static class ActivationKernels
                 TensorPrimitives.Tanh(values, values);
                 break;
             case Activation.Sigmoid:
-                TensorPrimitives.Sigmoid(values, values);
+                // TensorPrimitives.Sigmoid throws on an empty span (unlike Tanh and Max); a batch of zero rows is no error here.
+                if (!values.IsEmpty) TensorPrimitives.Sigmoid(values, values);
                 break;
             case Activation.Identity:
                 break;

@@ -126,7 +126,8 @@ internal sealed class FeedForwardNetwork
             kernels.Forward(layerInput, Weights(l), Biases(l), output, rows, layer.Inputs, layer.Outputs);
             ActivationKernels.Apply(layer.Activation, output);
             bool hidden = l < _layers.Length - 1;
-            if (hidden && dropout is { Rate: > 0f })
+            // Any dropout object, even one of rate 0, fills the dropped and mask buffers: Backward(droppedOut: true) reads them.
+            if (hidden && dropout is not null)
             {
                 Span<float> kept = workspace.Dropped(l).AsSpan(0, output.Length);
                 dropout.Apply(output, kept, workspace.Mask(l).AsSpan(0, output.Length));

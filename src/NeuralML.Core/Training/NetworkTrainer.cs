@@ -10,6 +10,9 @@ namespace NeuralML.Training;
 /// </summary>
 internal sealed class NetworkTrainer
 {
+    /// <summary>Early stopping waits at least this many optimizer steps without improvement.</summary>
+    public const int MinimumPatienceSteps = 300;
+
     private readonly TrainingSettings _settings;
     private readonly IDenseKernels _kernels;
 
@@ -22,6 +25,9 @@ internal sealed class NetworkTrainer
 
     /// <summary>The per-epoch losses of the last <see cref="Train"/>.</summary>
     public IReadOnlyList<EpochReport> History { get; private set; } = [];
+
+    /// <summary>The epoch whose parameters the last <see cref="Train"/> returned: the best on validation with early stopping, else the last.</summary>
+    public int BestEpoch { get; private set; }
 
     /// <summary>Trains a new network with <paramref name="outputs"/> logits per row.</summary>
     /// <exception cref="InvalidOperationException">The loss became NaN or infinite (training diverged).</exception>
@@ -40,38 +46,75 @@ internal sealed class NetworkTrainer
             ? TargetStatistics(data)
             : (0f, 1f);
 
-        int batchCapacity = Math.Min(_settings.BatchSize, data.RowCount);
+        (float[] featureShift, float[] featureScale) = _settings.StandardizeFeatures
+            ? FeatureStatistics(data)
+            : (new float[data.FeatureCount], Enumerable.Repeat(1f, data.FeatureCount).ToArray());
+
+        var order = new int[data.RowCount];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        int validationRows = ValidationRowCount(data.RowCount);
+        if (validationRows > 0) random.Shuffle(order);
+        int[] trainRows = order[..^validationRows], heldOutRows = order[^validationRows..];
+
+        int batchCapacity = Math.Min(_settings.BatchSize, trainRows.Length);
         var workspace = new NetworkWorkspace(network, batchCapacity);
         var features = new float[batchCapacity * data.FeatureCount]; // (batch, features)
         var targets = new float[batchCapacity * targetWidth];         // (batch, targetWidth)
         var weights = data.HasWeights ? new float[batchCapacity] : [];
         var dLogits = new float[batchCapacity * outputs];              // (batch, outputs)
         var dParameters = new float[network.Parameters.Length];
-        var order = new int[data.RowCount];
-        for (int i = 0; i < order.Length; i++) order[i] = i;
+        float[]? bestParameters = validationRows > 0 ? (float[])network.Parameters.Clone() : null;
         Optimizer optimizer = Optimizer.Create(_settings.Optimizer, network.Parameters.Length, _settings.LearningRate, _settings.Momentum, _settings.Nesterov);
         Dropout? dropout = _settings.DropoutRate > 0f ? new Dropout(_settings.DropoutRate, random) : null;
 
+        // Copies rows into the batch buffers, standardised as the network sees them; returns the batch's total weight.
+        double LoadBatch(ReadOnlySpan<int> rowIndices)
+        {
+            int rows = rowIndices.Length;
+            Span<float> batchWeights = data.HasWeights ? weights.AsSpan(0, rows) : [];
+            data.CopyRows(rowIndices, features, targets, batchWeights);
+            if (_settings.StandardizeFeatures) Standardize(features.AsSpan(0, rows * data.FeatureCount), featureShift, featureScale);
+            if (targetScale != 1f || targetShift != 0f)
+                foreach (ref float t in targets.AsSpan(0, rows * targetWidth)) t = (t - targetShift) / targetScale;
+            return data.HasWeights ? SumOf(batchWeights) : rows;
+        }
+
+        double ValidationLoss()
+        {
+            double lossSum = 0, weightSum = 0;
+            for (int start = 0; start < heldOutRows.Length; start += batchCapacity)
+            {
+                int rows = Math.Min(batchCapacity, heldOutRows.Length - start);
+                weightSum += LoadBatch(heldOutRows.AsSpan(start, rows));
+                ReadOnlySpan<float> logits = network.Forward(features, rows, workspace, _kernels);
+                lossSum += head.LossAndGradient(logits, targets.AsSpan(0, rows * targetWidth), data.HasWeights ? weights.AsSpan(0, rows) : [],
+                    dLogits, rows, outputs, 1f);
+            }
+            return weightSum > 0 ? lossSum / weightSum : 0;
+        }
+
+        // On small data an epoch is a handful of steps and the held-out loss is noisy early on: wait at least
+        // MinimumPatienceSteps optimizer steps, as well as EarlyStoppingPatience epochs, before giving up.
+        int batchesPerEpoch = (trainRows.Length + batchCapacity - 1) / batchCapacity;
+        int patience = Math.Max(_settings.EarlyStoppingPatience, (MinimumPatienceSteps + batchesPerEpoch - 1) / batchesPerEpoch);
         var history = new List<EpochReport>(_settings.Epochs);
+        double bestValidationLoss = double.PositiveInfinity;
+        int bestEpoch = 0;
         for (int epoch = 1; epoch <= _settings.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            random.Shuffle(order);
+            random.Shuffle(trainRows);
             double lossSum = 0, weightSum = 0;
-            for (int start = 0; start < order.Length; start += batchCapacity)
+            for (int start = 0; start < trainRows.Length; start += batchCapacity)
             {
                 cancellation.ThrowIfCancellationRequested();
-                int rows = Math.Min(batchCapacity, order.Length - start);
-                Span<float> batchWeights = data.HasWeights ? weights.AsSpan(0, rows) : [];
-                data.CopyRows(order.AsSpan(start, rows), features, targets, batchWeights);
-                Span<float> batchTargets = targets.AsSpan(0, rows * targetWidth);
-                if (targetScale != 1f || targetShift != 0f)
-                    foreach (ref float t in batchTargets) t = (t - targetShift) / targetScale;
-                double batchWeight = data.HasWeights ? SumOf(batchWeights) : rows;
+                int rows = Math.Min(batchCapacity, trainRows.Length - start);
+                double batchWeight = LoadBatch(trainRows.AsSpan(start, rows));
                 if (batchWeight <= 0) continue;
 
                 ReadOnlySpan<float> logits = network.Forward(features, rows, workspace, _kernels, dropout);
-                lossSum += head.LossAndGradient(logits, batchTargets, batchWeights, dLogits, rows, outputs, (float)(1.0 / batchWeight));
+                lossSum += head.LossAndGradient(logits, targets.AsSpan(0, rows * targetWidth), data.HasWeights ? weights.AsSpan(0, rows) : [],
+                    dLogits, rows, outputs, (float)(1.0 / batchWeight));
                 weightSum += batchWeight;
 
                 dParameters.AsSpan().Clear();
@@ -84,14 +127,33 @@ internal sealed class NetworkTrainer
             if (!double.IsFinite(meanLoss) || !AllFinite(network.Parameters))
                 throw new InvalidOperationException(
                     $"Training diverged in epoch {epoch}: the loss is {meanLoss}. Lower the learning rate (now {_settings.LearningRate}) or normalise the features.");
-            var report = new EpochReport(epoch, _settings.Epochs, meanLoss, clock.Elapsed);
+            double? validationLoss = validationRows > 0 ? ValidationLoss() : null;
+            if (validationLoss < bestValidationLoss)
+            {
+                bestValidationLoss = validationLoss.Value;
+                bestEpoch = epoch;
+                network.Parameters.CopyTo(bestParameters!, 0);
+            }
+            var report = new EpochReport(epoch, _settings.Epochs, meanLoss, clock.Elapsed, validationLoss);
             history.Add(report);
             progress?.Invoke(report);
+            if (validationRows > 0 && epoch - bestEpoch >= patience) break;
         }
         History = history;
+        BestEpoch = validationRows > 0 ? bestEpoch : history.Count;
+        if (bestParameters is not null) bestParameters.CopyTo(network.Parameters, 0);
 
         if (targetScale != 1f || targetShift != 0f) FoldTargetScale(network, targetShift, targetScale);
+        if (_settings.StandardizeFeatures) FoldFeatureScale(network, featureShift, featureScale);
         return network;
+    }
+
+    /// <summary>The rows held out for early stopping: the validation fraction of the data, if that leaves rows on both sides.</summary>
+    private int ValidationRowCount(int rowCount)
+    {
+        if (_settings.ValidationFraction <= 0f || _settings.EarlyStoppingPatience <= 0) return 0;
+        int count = (int)Math.Ceiling(rowCount * (double)_settings.ValidationFraction);
+        return count >= 1 && count < rowCount ? count : 0;
     }
 
     private static bool IsRegression(LossKind loss) => loss is LossKind.SquaredError or LossKind.AbsoluteError or LossKind.Huber;
@@ -136,6 +198,76 @@ internal sealed class NetworkTrainer
         double variance = Math.Max(0, sumSquares / weightSum - mean * mean);
         double std = Math.Sqrt(variance);
         return ((float)mean, std > 1e-12 * Math.Max(1, Math.Abs(mean)) ? (float)std : 1f);
+    }
+
+    /// <summary>Per-feature mean and standard deviation over all rows (std 1 for a constant feature).</summary>
+    private static (float[] Mean, float[] Std) FeatureStatistics(ITrainingSet data)
+    {
+        const int chunk = 1024;
+        int width = data.FeatureCount;
+        var rows = new int[chunk];
+        var features = new float[chunk * width];
+        var targets = new float[chunk * data.TargetWidth];
+        var weights = new float[chunk];
+        var sum = new double[width];
+        var sumSquares = new double[width];
+        for (int start = 0; start < data.RowCount; start += chunk)
+        {
+            int count = Math.Min(chunk, data.RowCount - start);
+            for (int i = 0; i < count; i++) rows[i] = start + i;
+            data.CopyRows(rows.AsSpan(0, count), features, targets, data.HasWeights ? weights : []);
+            for (int i = 0; i < count; i++)
+            {
+                for (int j = 0; j < width; j++)
+                {
+                    double x = features[i * width + j];
+                    sum[j] += x;
+                    sumSquares[j] += x * x;
+                }
+            }
+        }
+        var mean = new float[width];
+        var std = new float[width];
+        for (int j = 0; j < width; j++)
+        {
+            double m = sum[j] / data.RowCount;
+            double sd = Math.Sqrt(Math.Max(0, sumSquares[j] / data.RowCount - m * m));
+            mean[j] = (float)m;
+            std[j] = sd > 1e-6 * Math.Max(1, Math.Abs(m)) ? (float)sd : 1f;
+        }
+        return (mean, std);
+    }
+
+    /// <summary>x ← (x − shift)/scale for every row of (rows, shift.Length) features.</summary>
+    private static void Standardize(Span<float> features, float[] shift, float[] scale)
+    {
+        int width = shift.Length;
+        for (int start = 0; start < features.Length; start += width)
+        {
+            Span<float> row = features.Slice(start, width);
+            for (int j = 0; j < width; j++) row[j] = (row[j] - shift[j]) / scale[j];
+        }
+    }
+
+    /// <summary>
+    /// The network learned on (x − shift)/scale; make it read x: W'[o, j] = W[o, j]/scale[j] and
+    /// b'[o] = b[o] − Σ_j W'[o, j]·shift[j].
+    /// </summary>
+    private static void FoldFeatureScale(FeedForwardNetwork network, float[] shift, float[] scale)
+    {
+        DenseLayerShape first = network.Layers[0];
+        Span<float> weights = network.Weights(0), biases = network.Biases(0);
+        for (int o = 0; o < first.Outputs; o++)
+        {
+            Span<float> row = weights.Slice(o * first.Inputs, first.Inputs);
+            double offset = 0;
+            for (int j = 0; j < first.Inputs; j++)
+            {
+                row[j] /= scale[j];
+                offset += (double)row[j] * shift[j];
+            }
+            biases[o] = (float)(biases[o] - offset);
+        }
     }
 
     /// <summary>The network learned (y − shift)/scale; make it predict y by scaling the output layer: W ← sW, b ← sb + shift.</summary>

@@ -22,6 +22,23 @@ internal sealed record TrainingSettings
     /// </summary>
     public bool StandardizeTargets { get; init; } = true;
 
+    /// <summary>
+    /// Train on standardised features (x − mean)/std, computed over the training rows, and fold the transform into the
+    /// first layer afterwards: the trained network reads raw features, and training does not depend on whether (or how)
+    /// the pipeline normalised them. ML.NET's normalisers keep zero fixed by default and so do not centre the data.
+    /// </summary>
+    public bool StandardizeFeatures { get; init; } = true;
+
+    /// <summary>
+    /// The fraction of rows held out to watch for overfitting; 0 trains on every row for all epochs. With a held-out
+    /// set, training stops once the held-out loss has not improved for <see cref="EarlyStoppingPatience"/> epochs,
+    /// and the network of the best epoch is returned.
+    /// </summary>
+    public float ValidationFraction { get; init; }
+
+    /// <summary>Epochs without improvement of the held-out loss before training stops.</summary>
+    public int EarlyStoppingPatience { get; init; } = 10;
+
     public void Validate()
     {
         if (HiddenLayers is null) throw new ArgumentNullException(nameof(HiddenLayers));
@@ -32,9 +49,11 @@ internal sealed record TrainingSettings
         if (!(LearningRate > 0f) || !float.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a positive finite number.");
         if (!(Momentum >= 0f && Momentum < 1f)) throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1).");
         if (!(L2Regularization >= 0f) || !float.IsFinite(L2Regularization)) throw new ArgumentOutOfRangeException(nameof(L2Regularization), L2Regularization, "L2Regularization must be a non-negative finite number.");
+        if (!(ValidationFraction >= 0f && ValidationFraction < 1f)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1).");
+        if (EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience must not be negative.");
         if (!(DropoutRate >= 0f && DropoutRate < 1f)) throw new ArgumentOutOfRangeException(nameof(DropoutRate), DropoutRate, "DropoutRate must be in [0, 1).");
     }
 }
 
-/// <summary>What one epoch did: the weighted mean training loss and the time it took.</summary>
-internal readonly record struct EpochReport(int Epoch, int Epochs, double Loss, TimeSpan Elapsed);
+/// <summary>What one epoch did: the weighted mean training loss, the held-out loss (with early stopping) and the time it took.</summary>
+internal readonly record struct EpochReport(int Epoch, int Epochs, double Loss, TimeSpan Elapsed, double? ValidationLoss = null);

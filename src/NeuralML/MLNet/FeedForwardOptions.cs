@@ -1,0 +1,100 @@
+namespace NeuralML;
+
+/// <summary>
+/// Options shared by the three FeedForward trainers. Every property has a default that works on ordinary tabular
+/// data whose features have been normalised (e.g. with <c>NormalizeMinMax</c> or <c>NormalizeMeanVariance</c>):
+/// two hidden ReLU layers of 128 and 64 units trained with Adam at a learning rate of 0.001 in mini-batches of 32,
+/// with 10% of the rows held out for early stopping. Features are also standardised inside the trainer (and the
+/// transform folded into the first layer), so training does not depend on how, or whether, they were normalised.
+/// </summary>
+public abstract class FeedForwardOptions
+{
+    private protected FeedForwardOptions()
+    {
+    }
+
+    /// <summary>The label column. Default "Label".</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>The feature column: a known-size vector of <see cref="float"/> (dense or sparse), or a single float. Default "Features".</summary>
+    public string FeatureColumnName { get; set; } = "Features";
+
+    /// <summary>An optional column of non-negative per-example weights (<see cref="float"/>). Default null: every row weighs 1.</summary>
+    public string? ExampleWeightColumnName { get; set; }
+
+    /// <summary>
+    /// The width of each hidden layer, from input to output. Default [128, 64]: two layers is the usual starting point for
+    /// tabular data up to about 100K rows; use one layer for a few hundred rows and add layers or width when the training
+    /// loss stays high. An empty array gives a linear (or logistic/softmax) model.
+    /// </summary>
+    public int[] HiddenLayers { get; set; } = [128, 64];
+
+    /// <summary>The activation of every hidden layer. Default <see cref="NeuralML.Activation.Relu"/>.</summary>
+    public Activation Activation { get; set; } = Activation.Relu;
+
+    /// <summary>
+    /// Passes over the training data. Default null: chosen from the data so that training takes about
+    /// 2,000 optimizer steps, but at least 10 and at most 200 epochs.
+    /// </summary>
+    public int? Epochs { get; set; }
+
+    /// <summary>Rows per mini-batch (one optimizer step each). Default 32.</summary>
+    public int BatchSize { get; set; } = 32;
+
+    /// <summary>The optimizer's step size. Default 0.001, right for Adam; SGD usually wants 0.01 to 0.1.</summary>
+    public float LearningRate { get; set; } = 1e-3f;
+
+    /// <summary>The optimizer. Default <see cref="OptimizerKind.Adam"/>.</summary>
+    public OptimizerKind Optimizer { get; set; } = OptimizerKind.Adam;
+
+    /// <summary>SGD's momentum, in [0, 1). Default 0.9. Adam ignores it.</summary>
+    public float Momentum { get; set; } = 0.9f;
+
+    /// <summary>Whether SGD uses Nesterov momentum. Default false.</summary>
+    public bool UseNesterovMomentum { get; set; }
+
+    /// <summary>L2 penalty λ on the weights (not the biases): λ·w is added to each weight's gradient. Default 0.</summary>
+    public float L2Regularization { get; set; }
+
+    /// <summary>The fraction of hidden units dropped at random in each training step (inverted dropout, off at prediction). Default 0.</summary>
+    public float DropoutRate { get; set; }
+
+    /// <summary>
+    /// The fraction of training rows held out to detect overfitting, in [0, 1). Default 0.1. Training stops when the
+    /// held-out loss has not improved for <see cref="EarlyStoppingRounds"/> epochs, and the model keeps the weights of
+    /// its best epoch. 0 trains on every row for all <see cref="Epochs"/>.
+    /// </summary>
+    public float ValidationFraction { get; set; } = 0.1f;
+
+    /// <summary>Epochs without improvement of the held-out loss before training stops. Default 10; 0 turns early stopping off.</summary>
+    public int EarlyStoppingRounds { get; set; } = 10;
+
+    /// <summary>
+    /// The seed of the weight initialisation, the shuffles and dropout. Default null: drawn from the <c>MLContext</c>'s
+    /// random source when the trainer is created, as ML.NET's own trainers do, so <c>new MLContext(seed: 1)</c> gives
+    /// reproducible models. The same data, options and seed always give the same model, bit for bit.
+    /// </summary>
+    public int? Seed { get; set; }
+
+    /// <summary>
+    /// The number of threads the kernels may use. Default null: all cores. Results do not depend on it.
+    /// The current kernels are single-threaded; the setting is honoured as an upper bound.
+    /// </summary>
+    public int? NumberOfThreads { get; set; }
+}
+
+/// <summary>The loss a FeedForward regression model minimises.</summary>
+public enum RegressionLoss
+{
+    /// <summary>Squared error (z − y)²: predicts the conditional mean. The default.</summary>
+    SquaredError,
+
+    /// <summary>Absolute error |z − y|: predicts the conditional median; robust to outlying labels.</summary>
+    AbsoluteError,
+
+    /// <summary>
+    /// Huber loss: squared for errors up to one standard deviation of the label, linear beyond. (Labels are
+    /// standardised during training, so δ = 1 means one standard deviation.)
+    /// </summary>
+    Huber,
+}

@@ -1,0 +1,28 @@
+using Microsoft.ML;
+
+namespace NeuralML;
+
+/// <summary>The lazy result of <c>Transform</c>: the input data with the model's output columns, computed as rows are read.</summary>
+internal sealed class PredictionDataView(IDataView input, PredictionRowMapper mapper) : IDataView
+{
+    public bool CanShuffle => input.CanShuffle;
+
+    public DataViewSchema Schema => mapper.OutputSchema;
+
+    public long? GetRowCount() => input.GetRowCount();
+
+    public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
+    {
+        var active = columnsNeeded.ToArray();
+        DataViewRowCursor cursor = input.GetRowCursor(mapper.GetDependencies(active), rand);
+        return new PredictionCursor(mapper, cursor, active);
+    }
+
+    public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
+    {
+        var active = columnsNeeded.ToArray();
+        return input.GetRowCursorSet(mapper.GetDependencies(active), n, rand)
+            .Select(cursor => (DataViewRowCursor)new PredictionCursor(mapper, cursor, active))
+            .ToArray();
+    }
+}

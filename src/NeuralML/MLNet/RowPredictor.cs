@@ -1,0 +1,64 @@
+using Microsoft.ML.Data;
+using NeuralML.Kernels;
+using NeuralML.Network;
+using NeuralML.Training;
+
+namespace NeuralML;
+
+/// <summary>
+/// Scores one row at a time; one instance per cursor or prediction engine, since it owns its buffers.
+/// </summary>
+internal sealed class RowPredictor
+{
+    private readonly FeedForwardModelParameters _model;
+    private readonly NetworkWorkspace _workspace;
+    private readonly LossHead _head;
+    private readonly float[] _features;
+
+    public RowPredictor(FeedForwardModelParameters model)
+    {
+        _model = model;
+        _workspace = new NetworkWorkspace(model.Network, 1);
+        _head = LossHead.Create(model.Kind switch
+        {
+            PredictionKind.BinaryClassification => LossKind.BinaryCrossEntropy,
+            PredictionKind.MulticlassClassification => LossKind.SparseCategoricalCrossEntropy,
+            _ => LossKind.SquaredError,
+        });
+        _features = new float[model.Network.InputCount];
+        Logits = new float[model.Network.OutputCount];
+        Outputs = new float[model.Network.OutputCount];
+    }
+
+    /// <summary>The raw network outputs of the last row.</summary>
+    public float[] Logits { get; }
+
+    /// <summary>Probabilities (classifiers) or the score (regression) of the last row.</summary>
+    public float[] Outputs { get; }
+
+    public void Predict(in VBuffer<float> features)
+    {
+        if (features.Length != _features.Length)
+            throw new InvalidOperationException($"The model expects {_features.Length} features, the row has {features.Length}.");
+        features.CopyTo(_features);
+        _model.Network.Forward(_features, 1, _workspace, DenseKernels.Default).CopyTo(Logits);
+        Logits.CopyTo(Outputs, 0);
+        _head.Transform(Outputs);
+    }
+
+    /// <summary>1-based index of the most probable class (0 if the outputs are NaN), as a key value.</summary>
+    public uint PredictedClass()
+    {
+        int best = -1;
+        float bestValue = float.NegativeInfinity;
+        for (int k = 0; k < Outputs.Length; k++)
+        {
+            if (Outputs[k] > bestValue)
+            {
+                bestValue = Outputs[k];
+                best = k;
+            }
+        }
+        return (uint)(best + 1);
+    }
+}

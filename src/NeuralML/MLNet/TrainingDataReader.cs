@@ -1,0 +1,159 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using NeuralML.Training;
+
+namespace NeuralML;
+
+/// <summary>
+/// Reads an <see cref="IDataView"/> into a dense in-memory training set with one cursor over the needed columns:
+/// features (dense or sparse), the label as a target (Boolean → 0/1, key → class index, Single as is) and optional weights.
+/// Rows with a missing label are skipped and counted; a non-finite feature or a bad weight stops with an exception
+/// that names the column, the row and the value.
+/// </summary>
+internal static class TrainingDataReader
+{
+    public sealed record Result(InMemoryTrainingSet Data, long SkippedRows, int[] RowsPerClass);
+
+    public static Result Read(IDataView data, PredictionKind kind, string featureColumnName, string labelColumnName,
+        string? weightColumnName, int classCount)
+    {
+        DataViewSchema schema = data.Schema;
+        DataViewSchema.Column featureColumn = FeatureColumn.Check(schema, featureColumnName);
+        DataViewSchema.Column labelColumn = LabelColumn.Check(schema, labelColumnName, kind);
+        DataViewSchema.Column? weightColumn = weightColumnName is null ? null : WeightColumn.Check(schema, weightColumnName);
+        int featureCount = ((VectorDataViewType)featureColumn.Type).Size;
+
+        var columns = new List<DataViewSchema.Column> { featureColumn, labelColumn };
+        if (weightColumn is { } w) columns.Add(w);
+        var features = new List<float>();
+        var targets = new List<float>();
+        var weights = weightColumn is null ? null : new List<float>();
+        var rowsPerClass = new int[kind == PredictionKind.Regression ? 0 : Math.Max(classCount, 2)];
+        long skipped = 0;
+
+        using DataViewRowCursor cursor = data.GetRowCursor(columns);
+        ValueGetter<VBuffer<float>> getFeatures = cursor.GetGetter<VBuffer<float>>(featureColumn);
+        Func<float> getTarget = TargetGetter(cursor, labelColumn, kind);
+        ValueGetter<float>? getWeight = weightColumn is { } wc ? cursor.GetGetter<float>(wc) : null;
+        VBuffer<float> row = default;
+        var dense = new float[featureCount];
+        while (cursor.MoveNext())
+        {
+            float target = getTarget();
+            if (float.IsNaN(target))
+            {
+                skipped++;
+                continue;
+            }
+            float weight = 1f;
+            if (getWeight is not null)
+            {
+                getWeight(ref weight);
+                if (!(weight >= 0f) || !float.IsFinite(weight))
+                    throw new InvalidOperationException(
+                        $"Weight column '{weightColumnName}' has the value {weight} at row {cursor.Position}; weights must be finite and non-negative.");
+            }
+            getFeatures(ref row);
+            CheckFinite(row, featureColumnName, cursor.Position);
+            row.CopyTo(dense);
+            features.AddRange(dense);
+            targets.Add(target);
+            weights?.Add(weight);
+            if (rowsPerClass.Length > 0) rowsPerClass[(int)target]++;
+        }
+
+        if (targets.Count == 0)
+            throw new InvalidOperationException(skipped > 0
+                ? $"The training data has no usable rows: all {skipped} rows have a missing value in label column '{labelColumnName}'."
+                : "The training data is empty: a FeedForward trainer needs at least one row.");
+        var set = new InMemoryTrainingSet(features.ToArray(), targets.ToArray(), weights?.ToArray(), featureCount);
+        return new Result(set, skipped, rowsPerClass);
+    }
+
+    private static void CheckFinite(in VBuffer<float> row, string column, long position)
+    {
+        ReadOnlySpan<float> values = row.GetValues();
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (float.IsFinite(values[i])) continue;
+            int slot = row.IsDense ? i : row.GetIndices()[i];
+            throw new InvalidOperationException(
+                $"Feature column '{column}' has the value {values[i]} in slot {slot} of row {position}; NeuralML needs finite features. " +
+                "Replace missing values first, e.g. with mlContext.Transforms.ReplaceMissingValues, or filter those rows out.");
+        }
+    }
+
+    /// <summary>A reader of the label as a float target: NaN marks a missing label.</summary>
+    private static Func<float> TargetGetter(DataViewRowCursor cursor, DataViewSchema.Column label, PredictionKind kind)
+    {
+        switch (kind)
+        {
+            case PredictionKind.BinaryClassification:
+            {
+                ValueGetter<bool> get = cursor.GetGetter<bool>(label);
+                bool value = false;
+                return () =>
+                {
+                    get(ref value);
+                    return value ? 1f : 0f;
+                };
+            }
+            case PredictionKind.MulticlassClassification:
+            {
+                ValueGetter<uint> get = cursor.GetGetter<uint>(label);
+                uint value = 0;
+                // Key 0 is ML.NET's missing value; keys 1..K are the classes 0..K−1.
+                return () =>
+                {
+                    get(ref value);
+                    return value == 0 ? float.NaN : value - 1;
+                };
+            }
+            default:
+            {
+                ValueGetter<float> get = cursor.GetGetter<float>(label);
+                float value = 0;
+                return () =>
+                {
+                    get(ref value);
+                    return float.IsFinite(value) ? value : float.NaN;
+                };
+            }
+        }
+    }
+}
+
+/// <summary>Label column checks for each task.</summary>
+internal static class LabelColumn
+{
+    public static DataViewSchema.Column Check(DataViewSchema schema, string name, PredictionKind kind)
+    {
+        DataViewSchema.Column column = FeatureColumn.Find(schema, name, "label");
+        bool ok = kind switch
+        {
+            PredictionKind.BinaryClassification => column.Type == BooleanDataViewType.Instance,
+            PredictionKind.MulticlassClassification => column.Type is KeyDataViewType { RawType: var raw, Count: > 0 and <= int.MaxValue } && raw == typeof(uint),
+            _ => column.Type == NumberDataViewType.Single,
+        };
+        if (ok) return column;
+        string expected = kind switch
+        {
+            PredictionKind.BinaryClassification => "Boolean",
+            PredictionKind.MulticlassClassification => "Key<UInt32> (map the label to a key with mlContext.Transforms.Conversion.MapValueToKey)",
+            _ => "Single (convert it with mlContext.Transforms.Conversion.ConvertType)",
+        };
+        throw new ArgumentOutOfRangeException(nameof(schema), $"Schema mismatch for label column '{name}': expected {expected}, got {column.Type}.");
+    }
+}
+
+/// <summary>Example-weight column checks.</summary>
+internal static class WeightColumn
+{
+    public static DataViewSchema.Column Check(DataViewSchema schema, string name)
+    {
+        DataViewSchema.Column column = FeatureColumn.Find(schema, name, "weight");
+        if (column.Type != NumberDataViewType.Single)
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Schema mismatch for weight column '{name}': expected Single, got {column.Type}.");
+        return column;
+    }
+}

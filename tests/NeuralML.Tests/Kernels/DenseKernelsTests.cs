@@ -1,0 +1,135 @@
+using NeuralML.Kernels;
+using NeuralML.Training;
+using Xunit;
+
+namespace NeuralML.Tests.Kernels;
+
+/// <summary>
+/// Every <see cref="IDenseKernels"/> implementation against <see cref="ScalarReference"/> over odd shapes, with
+/// guard-padded buffers. Tolerance per value: |error| ≤ 1e-5·Σ|a_i·b_i| + 1e-6, relative to the sum of the magnitudes
+/// of the terms (a float sum of n terms errs by at most about n·2⁻²⁴·Σ|terms|; n ≤ 65 here, and 1e-5 leaves room for
+/// any summation order), with an absolute floor for values that cancel to nearly zero.
+/// </summary>
+public class DenseKernelsTests
+{
+    private const double Relative = 1e-5, Absolute = 1e-6;
+
+    private static readonly int[] Sizes = [1, 3, 7, 17, 33, 65];
+
+    /// <summary>Every implementation this machine can run; a new variant goes here.</summary>
+    private static readonly Dictionary<string, IDenseKernels> Implementations = new()
+    {
+        [PortableDenseKernels.Instance.Name] = PortableDenseKernels.Instance,
+    };
+
+    /// <summary>
+    /// A Latin square over the sizes: (rows, inputs, outputs) = (S[i], S[j], S[(i + j) mod 6]) covers every pair of
+    /// sizes for every pair of dimensions in 36 shapes instead of 216.
+    /// </summary>
+    public static TheoryData<string, int, int, int> Shapes()
+    {
+        var data = new TheoryData<string, int, int, int>();
+        foreach (string kernels in Implementations.Keys)
+            for (int i = 0; i < Sizes.Length; i++)
+                for (int j = 0; j < Sizes.Length; j++)
+                    data.Add(kernels, Sizes[i], Sizes[j], Sizes[(i + j) % Sizes.Length]);
+        return data;
+    }
+
+    [Fact]
+    public void DefaultIsARegisteredImplementation()
+    {
+        Assert.Contains(DenseKernels.Default.Name, Implementations.Keys);
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void ForwardMatchesReference(string kernels, int rows, int inputs, int outputs)
+    {
+        var random = new SplitMix(rows * 10_000 + inputs * 100 + outputs);
+        float[] x = GuardedBuffer.Random(random, rows * inputs);
+        float[] weights = GuardedBuffer.Random(random, outputs * inputs);
+        float[] bias = GuardedBuffer.Random(random, outputs);
+        float[] y = GuardedBuffer.Filled(rows * outputs, float.NaN); // NaN: every value must be overwritten
+
+        Implementations[kernels].Forward(x, weights, bias, y, rows, inputs, outputs);
+
+        ScalarReference.Forward(x, weights, bias, rows, inputs, outputs).AssertClose(y, Relative, Absolute, "y");
+        GuardedBuffer.AssertGuardIntact(y, rows * outputs, "y");
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void InputGradientMatchesReference(string kernels, int rows, int inputs, int outputs)
+    {
+        var random = new SplitMix(rows * 10_000 + inputs * 100 + outputs + 1);
+        float[] dY = GuardedBuffer.Random(random, rows * outputs);
+        float[] weights = GuardedBuffer.Random(random, outputs * inputs);
+        float[] dX = GuardedBuffer.Filled(rows * inputs, float.NaN); // NaN: dX is overwritten, not accumulated
+        if (outputs > 1) dY[0] = 0f; // a zero gradient must still leave a correct (cleared) row
+
+        Implementations[kernels].InputGradient(dY, weights, dX, rows, inputs, outputs);
+
+        ScalarReference.InputGradient(dY, weights, rows, inputs, outputs).AssertClose(dX, Relative, Absolute, "dX");
+        GuardedBuffer.AssertGuardIntact(dX, rows * inputs, "dX");
+    }
+
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void AccumulateWeightGradientMatchesReference(string kernels, int rows, int inputs, int outputs)
+    {
+        var random = new SplitMix(rows * 10_000 + inputs * 100 + outputs + 2);
+        float[] dY = GuardedBuffer.Random(random, rows * outputs);
+        float[] x = GuardedBuffer.Random(random, rows * inputs);
+        // Non-zero starting values: the kernel must add to them.
+        float[] dWeights = GuardedBuffer.RandomWithSentinel(random, outputs * inputs);
+        float[] dBias = GuardedBuffer.RandomWithSentinel(random, outputs);
+        (Reference expectedWeights, Reference expectedBias) =
+            ScalarReference.AccumulateWeightGradient(dY, x, dWeights, dBias, rows, inputs, outputs);
+
+        Implementations[kernels].AccumulateWeightGradient(dY, x, dWeights, dBias, rows, inputs, outputs);
+
+        expectedWeights.AssertClose(dWeights, Relative, Absolute, "dWeights");
+        expectedBias.AssertClose(dBias, Relative, Absolute, "dBias");
+        GuardedBuffer.AssertGuardIntact(dWeights, outputs * inputs, "dWeights");
+        GuardedBuffer.AssertGuardIntact(dBias, outputs, "dBias");
+    }
+
+    [Fact]
+    public void AccumulateWeightGradientTwiceDoublesTheGradient()
+    {
+        const int rows = 5, inputs = 7, outputs = 3;
+        var random = new SplitMix(3);
+        float[] dY = GuardedBuffer.Random(random, rows * outputs);
+        float[] x = GuardedBuffer.Random(random, rows * inputs);
+        float[] once = new float[outputs * inputs], onceBias = new float[outputs];
+        float[] twice = new float[outputs * inputs], twiceBias = new float[outputs];
+        foreach (IDenseKernels kernels in Implementations.Values)
+        {
+            kernels.AccumulateWeightGradient(dY, x, once, onceBias, rows, inputs, outputs);
+            kernels.AccumulateWeightGradient(dY, x, twice, twiceBias, rows, inputs, outputs);
+            kernels.AccumulateWeightGradient(dY, x, twice, twiceBias, rows, inputs, outputs);
+            for (int i = 0; i < once.Length; i++) Assert.Equal(2 * once[i], twice[i], 1e-5f * (1 + Math.Abs(twice[i])));
+            for (int o = 0; o < outputs; o++) Assert.Equal(2 * onceBias[o], twiceBias[o], 1e-5f * (1 + Math.Abs(twiceBias[o])));
+            Array.Clear(once);
+            Array.Clear(onceBias);
+            Array.Clear(twice);
+            Array.Clear(twiceBias);
+        }
+    }
+
+    [Fact]
+    public void BuffersShorterThanTheShapeAreRejected()
+    {
+        foreach (IDenseKernels kernels in Implementations.Values)
+        {
+            float[] x = new float[6], weights = new float[6], bias = new float[2], y = new float[4];
+            Assert.Throws<ArgumentException>(() => kernels.Forward(x, weights, bias, y.AsSpan(0, 3), 2, 3, 2));
+            Assert.Throws<ArgumentException>(() => kernels.Forward(x.AsSpan(0, 5), weights, bias, y, 2, 3, 2));
+            Assert.Throws<ArgumentException>(() => kernels.Forward(x, weights, bias.AsSpan(0, 1), y, 2, 3, 2));
+            Assert.Throws<ArgumentException>(() => kernels.InputGradient(y, weights, x.AsSpan(0, 5), 2, 3, 2));
+            Assert.Throws<ArgumentException>(() => kernels.AccumulateWeightGradient(y, x, weights.AsSpan(0, 5), bias, 2, 3, 2));
+            Assert.Throws<ArgumentException>(() => kernels.AccumulateWeightGradient(y, x, weights, bias.AsSpan(0, 1), 2, 3, 2));
+        }
+    }
+}

@@ -1,0 +1,136 @@
+using Xunit;
+
+namespace NeuralML.Tests.Kernels;
+
+/// <summary>
+/// Plain loops in double precision that define what the kernels compute. Every product also returns, per output value,
+/// the sum of the magnitudes of the terms it adds (Σ|a_i·b_i|, plus |bias| or |the accumulator's old value|): the
+/// scale of the rounding error a float kernel may make, whatever order it sums in.
+/// </summary>
+internal static class ScalarReference
+{
+    /// <summary>y = x·Wᵀ + b. x is (rows, inputs), W is (outputs, inputs); y is (rows, outputs).</summary>
+    public static Reference Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
+        int rows, int inputs, int outputs)
+    {
+        var result = new Reference(rows * outputs);
+        for (int r = 0; r < rows; r++)
+        {
+            for (int o = 0; o < outputs; o++)
+            {
+                double sum = bias[o], magnitude = Math.Abs(bias[o]);
+                for (int i = 0; i < inputs; i++)
+                {
+                    double term = (double)x[r * inputs + i] * weights[o * inputs + i];
+                    sum += term;
+                    magnitude += Math.Abs(term);
+                }
+                result.Values[r * outputs + o] = sum;
+                result.Magnitudes[r * outputs + o] = magnitude;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>dX = dY·W. dY is (rows, outputs), W is (outputs, inputs); dX is (rows, inputs).</summary>
+    public static Reference InputGradient(ReadOnlySpan<float> dY, ReadOnlySpan<float> weights, int rows, int inputs, int outputs)
+    {
+        var result = new Reference(rows * inputs);
+        for (int r = 0; r < rows; r++)
+        {
+            for (int i = 0; i < inputs; i++)
+            {
+                double sum = 0, magnitude = 0;
+                for (int o = 0; o < outputs; o++)
+                {
+                    double term = (double)dY[r * outputs + o] * weights[o * inputs + i];
+                    sum += term;
+                    magnitude += Math.Abs(term);
+                }
+                result.Values[r * inputs + i] = sum;
+                result.Magnitudes[r * inputs + i] = magnitude;
+            }
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// dW = dW₀ + dYᵀ·x and dB = dB₀ + the column sums of dY: the kernel accumulates into what the buffers held.
+    /// dY is (rows, outputs), x is (rows, inputs); dW is (outputs, inputs), dB is (outputs).
+    /// </summary>
+    public static (Reference DWeights, Reference DBias) AccumulateWeightGradient(ReadOnlySpan<float> dY, ReadOnlySpan<float> x,
+        ReadOnlySpan<float> dWeights, ReadOnlySpan<float> dBias, int rows, int inputs, int outputs)
+    {
+        var dW = new Reference(outputs * inputs);
+        var dB = new Reference(outputs);
+        for (int o = 0; o < outputs; o++)
+        {
+            for (int i = 0; i < inputs; i++)
+            {
+                double sum = dWeights[o * inputs + i], magnitude = Math.Abs(dWeights[o * inputs + i]);
+                for (int r = 0; r < rows; r++)
+                {
+                    double term = (double)dY[r * outputs + o] * x[r * inputs + i];
+                    sum += term;
+                    magnitude += Math.Abs(term);
+                }
+                dW.Values[o * inputs + i] = sum;
+                dW.Magnitudes[o * inputs + i] = magnitude;
+            }
+
+            double biasSum = dBias[o], biasMagnitude = Math.Abs(dBias[o]);
+            for (int r = 0; r < rows; r++)
+            {
+                biasSum += dY[r * outputs + o];
+                biasMagnitude += Math.Abs(dY[r * outputs + o]);
+            }
+            dB.Values[o] = biasSum;
+            dB.Magnitudes[o] = biasMagnitude;
+        }
+        return (dW, dB);
+    }
+
+    /// <summary>f(z) for each activation, with the constants of <see cref="NeuralML.Kernels.ActivationKernels"/>.</summary>
+    public static double Activate(Activation activation, double z) => activation switch
+    {
+        Activation.Relu => z > 0 ? z : 0,
+        Activation.LeakyRelu => z > 0 ? z : 0.01 * z,
+        Activation.Elu => z > 0 ? z : Math.Exp(z) - 1,
+        Activation.Tanh => Math.Tanh(z),
+        Activation.Sigmoid => 1 / (1 + Math.Exp(-z)),
+        Activation.Identity => z,
+        _ => throw new ArgumentOutOfRangeException(nameof(activation)),
+    };
+
+    /// <summary>f'(z), computed from z (the kernel computes it from f(z)). At z = 0 the ReLU family takes the left slope.</summary>
+    public static double Derivative(Activation activation, double z) => activation switch
+    {
+        Activation.Relu => z > 0 ? 1 : 0,
+        Activation.LeakyRelu => z > 0 ? 1 : 0.01,
+        Activation.Elu => z > 0 ? 1 : Math.Exp(z),
+        Activation.Tanh => 1 - Math.Tanh(z) * Math.Tanh(z),
+        Activation.Sigmoid => Math.Exp(-Math.Abs(z)) / ((1 + Math.Exp(-Math.Abs(z))) * (1 + Math.Exp(-Math.Abs(z)))),
+        Activation.Identity => 1,
+        _ => throw new ArgumentOutOfRangeException(nameof(activation)),
+    };
+}
+
+/// <summary>Reference values and, for each, the sum of magnitudes of the terms that made it.</summary>
+internal sealed class Reference(int length)
+{
+    public double[] Values { get; } = new double[length];
+
+    public double[] Magnitudes { get; } = new double[length];
+
+    /// <summary>Asserts |actual − value| ≤ relative·magnitude + absolute for every value.</summary>
+    public void AssertClose(ReadOnlySpan<float> actual, double relative, double absolute, string what)
+    {
+        for (int i = 0; i < Values.Length; i++)
+        {
+            double error = Math.Abs(actual[i] - Values[i]);
+            double tolerance = relative * Magnitudes[i] + absolute;
+            Assert.True(error <= tolerance,
+                $"{what}[{i}] = {actual[i]:R}, reference {Values[i]:R}: error {error:E3} > tolerance {tolerance:E3}.");
+        }
+    }
+}

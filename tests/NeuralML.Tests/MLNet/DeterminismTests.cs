@@ -1,0 +1,79 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+
+namespace NeuralML.Tests.MLNet;
+
+/// <summary>Same data, options and seed: the same model, bit for bit.</summary>
+public class DeterminismTests
+{
+    private static float[] TrainBinary(MLContext ml, FeedForwardBinaryTrainer.Options options)
+    {
+        var pipeline = ml.Transforms.NormalizeMeanVariance("Features").Append(ml.BinaryClassification.Trainers.FeedForward(options));
+        return pipeline.Fit(DataSets.BreastCancer(ml)).LastTransformer.Model.GetParameters();
+    }
+
+    private static FeedForwardBinaryTrainer.Options Options(int? seed) => new() { Seed = seed, Epochs = 5, HiddenLayers = [32, 16], DropoutRate = 0.2f };
+
+    [Fact]
+    public void Same_options_and_seed_give_bit_identical_weights()
+    {
+        float[] first = TrainBinary(new MLContext(), Options(seed: 7));
+        float[] second = TrainBinary(new MLContext(), Options(seed: 7));
+        Assert.Equal(first, second);
+    }
+
+    [Fact]
+    public void Without_an_explicit_seed_the_MLContext_seed_decides()
+    {
+        Assert.Equal(TrainBinary(new MLContext(seed: 5), Options(null)), TrainBinary(new MLContext(seed: 5), Options(null)));
+        Assert.NotEqual(TrainBinary(new MLContext(seed: 5), Options(null)), TrainBinary(new MLContext(seed: 6), Options(null)));
+    }
+
+    [Fact]
+    public void Different_seeds_give_different_weights()
+        => Assert.NotEqual(TrainBinary(new MLContext(), Options(seed: 1)), TrainBinary(new MLContext(), Options(seed: 2)));
+
+    [Fact]
+    public void Fitting_the_same_estimator_twice_gives_the_same_model()
+    {
+        var ml = new MLContext(seed: 9);
+        var trainer = ml.BinaryClassification.Trainers.FeedForward(Options(null));
+        var data = ml.Transforms.NormalizeMeanVariance("Features").Fit(DataSets.BreastCancer(ml)).Transform(DataSets.BreastCancer(ml));
+        Assert.Equal(trainer.Fit(data).Model.GetParameters(), trainer.Fit(data).Model.GetParameters());
+    }
+
+    [Fact]
+    public void Sparse_and_dense_features_give_the_same_model()
+    {
+        var ml = new MLContext();
+        var random = new Random(3);
+        var dense = new List<DenseRow>();
+        var sparse = new List<SparseRow>();
+        for (int i = 0; i < 200; i++)
+        {
+            var values = new float[6];
+            values[random.Next(6)] = (float)random.NextDouble();
+            values[random.Next(6)] = (float)random.NextDouble();
+            float label = values[0] * 2 - values[3];
+            dense.Add(new DenseRow { Features = values, Label = label });
+            int[] indices = Enumerable.Range(0, 6).Where(j => values[j] != 0).ToArray();
+            sparse.Add(new SparseRow { Features = new VBuffer<float>(6, indices.Length, indices.Select(j => values[j]).ToArray(), indices), Label = label });
+        }
+        var options = new FeedForwardRegressionTrainer.Options { Seed = 4, Epochs = 3, HiddenLayers = [8] };
+        float[] fromDense = ml.Regression.Trainers.FeedForward(options).Fit(ml.Data.LoadFromEnumerable(dense)).Model.GetParameters();
+        float[] fromSparse = ml.Regression.Trainers.FeedForward(options).Fit(ml.Data.LoadFromEnumerable(sparse)).Model.GetParameters();
+        Assert.Equal(fromDense, fromSparse);
+    }
+
+    private sealed class DenseRow
+    {
+        [VectorType(6)] public float[] Features { get; set; } = [];
+        public float Label { get; set; }
+    }
+
+    private sealed class SparseRow
+    {
+        [VectorType(6)] public VBuffer<float> Features { get; set; }
+        public float Label { get; set; }
+    }
+}
