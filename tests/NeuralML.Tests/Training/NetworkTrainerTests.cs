@@ -8,8 +8,10 @@ namespace NeuralML.Tests.Training;
 public class NetworkTrainerTests
 {
     /// <summary>
-    /// XOR needs the hidden layer: a 2-4-1 tanh network learns all four rows. Adam with η = 0.05 on the full batch
-    /// for 300 epochs converged for each of the 20 seeds 0..19 tried while writing this test; the test keeps one.
+    /// XOR needs the hidden layer: a 2-4-1 tanh network learns all four rows. Full-batch SGD with momentum 0.9 and
+    /// η = 0.3 for 500 epochs converged for all 200 seeds 0..199 tried while writing this test (198 of 200 with the
+    /// trainer's feature standardisation off); Adam with η = 0.05 for 300 epochs stalled in XOR's local minimum
+    /// (loss ln 2 / 2, two rows at p = ½) for 8 of 200. The test keeps one seed.
     /// </summary>
     [Fact]
     public void LearnsXor()
@@ -24,7 +26,7 @@ public class NetworkTrainerTests
         for (int r = 0; r < 4; r++)
             Assert.True((logits[r] > 0) == (xor.Targets[r] == 1f), $"XOR row {r}: logit {logits[r]}, target {xor.Targets[r]}.");
         Assert.True(trainer.History[^1].Loss < 0.1, $"Final loss {trainer.History[^1].Loss}.");
-        Assert.Equal(300, trainer.History.Count);
+        Assert.Equal(500, trainer.History.Count);
     }
 
     private static TrainingSettings XorSettings(long seed) => new()
@@ -32,9 +34,10 @@ public class NetworkTrainerTests
         Loss = LossKind.BinaryCrossEntropy,
         HiddenLayers = [4],
         Activation = Activation.Tanh,
-        Optimizer = OptimizerKind.Adam,
-        LearningRate = 0.05f,
-        Epochs = 300,
+        Optimizer = OptimizerKind.Sgd,
+        Momentum = 0.9f,
+        LearningRate = 0.3f,
+        Epochs = 500,
         BatchSize = 4,
         Seed = seed,
     };
