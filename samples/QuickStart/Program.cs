@@ -4,11 +4,12 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 
 var mlContext = new MLContext(seed: 1);
+// Training progress arrives through MLContext.Log; show the summary lines and every 25th epoch.
 mlContext.Log += (_, e) =>
 {
-    if (e.Source.StartsWith("FeedForward", StringComparison.Ordinal) && e.Kind <= Microsoft.ML.Runtime.ChannelMessageKind.Info
-        && (e.RawMessage.Contains("Epoch 1/") || !e.RawMessage.StartsWith("Epoch", StringComparison.Ordinal) || e.RawMessage.Contains("0/")))
-        Console.WriteLine($"  [log] {e.RawMessage}");
+    if (!e.Source.StartsWith("FeedForward", StringComparison.Ordinal) || e.RawMessage.StartsWith("Channel", StringComparison.Ordinal)) return;
+    bool epochLine = e.RawMessage.StartsWith("Epoch ", StringComparison.Ordinal);
+    if (!epochLine || int.Parse(e.RawMessage[6..e.RawMessage.IndexOf('/')]) % 25 == 0) Console.WriteLine($"  [log] {e.RawMessage}");
 };
 
 string path = Path.Combine(AppContext.BaseDirectory, "Data", "breast_cancer.csv");

@@ -84,7 +84,7 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
             $"Epoch {report.Epoch}/{report.Epochs}: loss {report.Loss:G5}" +
             (report.ValidationLoss is double v ? $", validation loss {v:G5}" : "") + $" ({report.Elapsed.TotalSeconds:F3} s)"));
         string stopped = trainer.History.Count < epochs
-            ? $"stopped early after epoch {trainer.History.Count}; kept epoch {trainer.BestEpoch}, the best on the {o.ValidationFraction:P0} held-out rows"
+            ? $"stopped early after epoch {trainer.History.Count}; kept epoch {trainer.BestEpoch}, the best on the {o.ValidationFraction * 100:0.#}% held-out rows"
             : trainer.BestEpoch < epochs ? $"kept epoch {trainer.BestEpoch}, the best on the held-out rows" : $"final loss {trainer.History[^1].Loss:G5}";
         channel?.Info(MessageSensitivity.None, $"FeedForward training finished in {clock.Elapsed.TotalSeconds:F2} s; {stopped}.");
 
