@@ -65,6 +65,35 @@ public class DeterminismTests
         Assert.Equal(fromDense, fromSparse);
     }
 
+    [Fact]
+    public void Example_weights_are_read_and_uniform_weights_of_two_equal_no_weights()
+    {
+        // Scaling every weight by 2 changes no normalised gradient (powers of two are exact), so the model must be
+        // bit-identical to the unweighted one; a weight column that was ignored or misread would break this or the next check.
+        var ml = new MLContext();
+        var random = new Random(5);
+        var rows = Enumerable.Range(0, 120).Select(_ =>
+        {
+            float a = (float)random.NextDouble(), b = (float)random.NextDouble();
+            return new WeightedRow { Features = [a, b], Label = 3 * a - b, Weight = 2f, Skewed = a > 0.5f ? 10f : 0.1f };
+        }).ToList();
+        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        FeedForwardRegressionTrainer.Options Options(string? weight) => new() { Seed = 2, Epochs = 4, HiddenLayers = [8], ExampleWeightColumnName = weight };
+        float[] unweighted = ml.Regression.Trainers.FeedForward(Options(null)).Fit(data).Model.GetParameters();
+        float[] doubled = ml.Regression.Trainers.FeedForward(Options("Weight")).Fit(data).Model.GetParameters();
+        float[] skewed = ml.Regression.Trainers.FeedForward(Options("Skewed")).Fit(data).Model.GetParameters();
+        Assert.Equal(unweighted, doubled);
+        Assert.NotEqual(unweighted, skewed);
+    }
+
+    private sealed class WeightedRow
+    {
+        [VectorType(2)] public float[] Features { get; set; } = [];
+        public float Label { get; set; }
+        public float Weight { get; set; }
+        public float Skewed { get; set; }
+    }
+
     private sealed class DenseRow
     {
         [VectorType(6)] public float[] Features { get; set; } = [];

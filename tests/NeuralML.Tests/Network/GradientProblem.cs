@@ -101,7 +101,7 @@ internal sealed class GradientProblem
                     z[r] = biases[o];
                     for (int i = 0; i < inputs; i++) z[r] += (double)weights[o * inputs + i] * layerInput[r * inputs + i];
                 }
-                // Try shifts 0, +m/2, −m/2, +m, −m, ...: six rows rule out at most 6·2m of them.
+                // Try shifts 0, +m/2, −m/2, +m, −m, ...: each row rules out an interval of width 2m, so one within ±Rows·m exists.
                 for (int k = 0; ; k++)
                 {
                     double shift = (k + 1) / 2 * margin / 2 * (k % 2 == 0 ? -1 : 1);
