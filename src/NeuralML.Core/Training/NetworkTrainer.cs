@@ -20,7 +20,7 @@ internal sealed class NetworkTrainer
     {
         settings.Validate();
         _settings = settings;
-        _kernels = kernels ?? DenseKernels.Default;
+        _kernels = kernels ?? (settings.Threads is int threads ? DenseKernels.Create(threads) : DenseKernels.Default);
     }
 
     /// <summary>The per-epoch losses of the last <see cref="Train"/>.</summary>

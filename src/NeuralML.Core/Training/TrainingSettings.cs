@@ -16,6 +16,9 @@ internal sealed record TrainingSettings
     public float DropoutRate { get; init; }
     public long Seed { get; init; }
 
+    /// <summary>The most threads the kernels may use; null for all cores. Results do not depend on it.</summary>
+    public int? Threads { get; init; }
+
     /// <summary>
     /// Regression only: train on standardised targets (y − mean)/std and fold the scale back into the output layer
     /// afterwards, so that the defaults work whatever the unit of the label.

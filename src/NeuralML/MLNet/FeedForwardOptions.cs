@@ -77,8 +77,8 @@ public abstract class FeedForwardOptions
     public int? Seed { get; set; }
 
     /// <summary>
-    /// The number of threads the kernels may use. Default null: all cores. Results do not depend on it.
-    /// The current kernels are single-threaded; the setting is honoured as an upper bound.
+    /// The most threads the dense-layer kernels may use. Default null: all cores. Results do not depend on it:
+    /// work is split in a fixed way and every value is summed in the same order at any thread count.
     /// </summary>
     public int? NumberOfThreads { get; set; }
 }

@@ -67,6 +67,7 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
             ValidationFraction = o.EarlyStoppingRounds > 0 ? o.ValidationFraction : 0f,
             EarlyStoppingPatience = o.EarlyStoppingRounds,
             Seed = _seed,
+            Threads = o.NumberOfThreads,
         };
         int outputs = _kind == PredictionKind.MulticlassClassification ? classCount : 1;
 
@@ -74,12 +75,13 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         int[] sizes = [read.Data.FeatureCount, .. settings.HiddenLayers, outputs];
         channel?.Info(MessageSensitivity.None,
             $"FeedForward {_kind}: {string.Join("-", sizes)} {o.Activation} network, {rows} rows, {epochs} epochs of batch {o.BatchSize}, " +
-            $"{o.Optimizer} lr {o.LearningRate}, seed {_seed}.");
+            $"{o.Optimizer} lr {o.LearningRate}, seed {_seed}, {KernelDescription(settings)}.");
         if (read.SkippedRows > 0)
             channel?.Warning(MessageSensitivity.None, $"Skipped {read.SkippedRows} rows with a missing value in label column '{o.LabelColumnName}'.");
 
         var clock = Stopwatch.StartNew();
         var trainer = new NetworkTrainer(settings);
+        static string KernelDescription(TrainingSettings s) => $"{Kernels.DenseKernels.Default.Name} kernels on up to {s.Threads ?? Environment.ProcessorCount} threads";
         var network = trainer.Train(read.Data, outputs, report => channel?.Info(MessageSensitivity.None,
             $"Epoch {report.Epoch}/{report.Epochs}: loss {report.Loss:G5}" +
             (report.ValidationLoss is double v ? $", validation loss {v:G5}" : "") + $" ({report.Elapsed.TotalSeconds:F3} s)"));

@@ -8,19 +8,20 @@ namespace NeuralML.Tests.Kernels;
 /// Every <see cref="IDenseKernels"/> implementation against <see cref="ScalarReference"/> over odd shapes, with
 /// guard-padded buffers. Tolerance per value: |error| ≤ 1e-5·Σ|a_i·b_i| + 1e-6, relative to the sum of the magnitudes
 /// of the terms (a float sum of n terms errs by at most about n·2⁻²⁴·Σ|terms|; n ≤ 65 here, and 1e-5 leaves room for
-/// any summation order), with an absolute floor for values that cancel to nearly zero.
+/// any summation order, n ≤ 257 here), with an absolute floor for values that cancel to nearly zero.
 /// </summary>
 public class DenseKernelsTests
 {
     private const double Relative = 1e-5, Absolute = 1e-6;
 
-    private static readonly int[] Sizes = [1, 3, 7, 17, 33, 65];
+    private static readonly int[] Sizes = [1, 3, 7, 15, 17, 31, 33, 63, 65, 127, 129, 255, 257];
 
-    /// <summary>Every implementation this machine can run; a new variant goes here.</summary>
-    private static readonly Dictionary<string, IDenseKernels> Implementations = new()
-    {
-        [PortableDenseKernels.Instance.Name] = PortableDenseKernels.Instance,
-    };
+    /// <summary>
+    /// Every path this machine can run (all of them on an AVX-512 machine), each allowed 4 threads so that large
+    /// shapes also go through the multi-threaded split.
+    /// </summary>
+    private static readonly Dictionary<string, IDenseKernels> Implementations =
+        DenseKernels.Supported.ToDictionary(path => path, path => DenseKernels.Create(threads: 4, path));
 
     /// <summary>
     /// A Latin square over the sizes: (rows, inputs, outputs) = (S[i], S[j], S[(i + j) mod 6]) covers every pair of
@@ -116,6 +117,50 @@ public class DenseKernelsTests
             Array.Clear(twice);
             Array.Clear(twiceBias);
         }
+    }
+
+    [Theory]
+    [InlineData(128, 784, 256)]
+    [InlineData(255, 129, 257)]
+    [InlineData(7, 300, 1000)]
+    public void ResultsAreBitIdenticalAtAnyThreadCount(int rows, int inputs, int outputs)
+    {
+        foreach (string path in DenseKernels.Supported)
+        {
+            var random = new SplitMix(rows + inputs + outputs);
+            float[] x = GuardedBuffer.Random(random, rows * inputs);
+            float[] weights = GuardedBuffer.Random(random, outputs * inputs);
+            float[] bias = GuardedBuffer.Random(random, outputs);
+            float[] dY = GuardedBuffer.Random(random, rows * outputs);
+            (float[] Y, float[] DX, float[] DW, float[] DB) Run(int threads)
+            {
+                IDenseKernels kernels = DenseKernels.Create(threads, path);
+                float[] y = new float[rows * outputs], dX = new float[rows * inputs], dW = new float[outputs * inputs], dB = new float[outputs];
+                kernels.Forward(x, weights, bias, y, rows, inputs, outputs);
+                kernels.InputGradient(dY, weights, dX, rows, inputs, outputs);
+                kernels.AccumulateWeightGradient(dY, x, dW, dB, rows, inputs, outputs);
+                return (y, dX, dW, dB);
+            }
+            var one = Run(1);
+            foreach (int threads in new[] { 2, 4 })
+            {
+                var many = Run(threads);
+                Assert.Equal(one.Y, many.Y);
+                Assert.Equal(one.DX, many.DX);
+                Assert.Equal(one.DW, many.DW);
+                Assert.Equal(one.DB, many.DB);
+            }
+        }
+    }
+
+    [Fact]
+    public void TheWidestSupportedPathIsChosenByDefault()
+    {
+        string expected = Environment.GetEnvironmentVariable(DenseKernels.EnvironmentVariable) is { Length: > 0 } forced
+            ? forced
+            : System.Runtime.Intrinsics.Vector512.IsHardwareAccelerated ? "Vector512"
+            : System.Runtime.Intrinsics.Vector256.IsHardwareAccelerated ? "Vector256" : "Portable";
+        Assert.Equal(expected, DenseKernels.Default.Name);
     }
 
     [Fact]

@@ -30,6 +30,16 @@ public class DeterminismTests
     }
 
     [Fact]
+    public void Training_is_bit_identical_at_1_2_and_4_threads()
+    {
+        // Wide layers and batch 64 give products big enough to be split across threads.
+        FeedForwardBinaryTrainer.Options Threads(int n) => new() { Seed = 3, Epochs = 2, HiddenLayers = [256, 128], BatchSize = 64, NumberOfThreads = n };
+        float[] one = TrainBinary(new MLContext(), Threads(1));
+        Assert.Equal(one, TrainBinary(new MLContext(), Threads(2)));
+        Assert.Equal(one, TrainBinary(new MLContext(), Threads(4)));
+    }
+
+    [Fact]
     public void Different_seeds_give_different_weights()
         => Assert.NotEqual(TrainBinary(new MLContext(), Options(seed: 1)), TrainBinary(new MLContext(), Options(seed: 2)));
 
