@@ -16,52 +16,61 @@ internal readonly struct MicroKernelVector256 : IMicroKernel
     public static bool IsSupported => Vector256.IsHardwareAccelerated;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static void Run(int depth, ref float a, ref float b, ref float c, int ldc, bool accumulate)
+    public static unsafe void Run(int depth, float* a, nint aRow, nint aCol, int rows, float* b, nint ldb, float* c, nint ldc, bool accumulate, float* bias)
     {
+        // Rows past the valid ones read the last valid row again (their results are discarded), so A needs no padding.
+        nint o1 = Math.Min(1, rows - 1) * aRow, o2 = Math.Min(2, rows - 1) * aRow, o3 = Math.Min(3, rows - 1) * aRow;
+        nint o4 = Math.Min(4, rows - 1) * aRow, o5 = Math.Min(5, rows - 1) * aRow;
         Vector256<float> c00 = default, c01 = default, c10 = default, c11 = default, c20 = default, c21 = default;
         Vector256<float> c30 = default, c31 = default, c40 = default, c41 = default, c50 = default, c51 = default;
         for (int p = 0; p < depth; p++)
         {
-            Vector256<float> b0 = Vector256.LoadUnsafe(ref b);
-            Vector256<float> b1 = Vector256.LoadUnsafe(ref b, 8);
-            Vector256<float> x = Vector256.Create(a);
+            Vector256<float> b0 = Vector256.Load(b);
+            Vector256<float> b1 = Vector256.Load(b + 8);
+            Vector256<float> x = Vector256.Create(*a);
             c00 = Vector256.FusedMultiplyAdd(x, b0, c00);
             c01 = Vector256.FusedMultiplyAdd(x, b1, c01);
-            x = Vector256.Create(Unsafe.Add(ref a, 1));
+            x = Vector256.Create(a[o1]);
             c10 = Vector256.FusedMultiplyAdd(x, b0, c10);
             c11 = Vector256.FusedMultiplyAdd(x, b1, c11);
-            x = Vector256.Create(Unsafe.Add(ref a, 2));
+            x = Vector256.Create(a[o2]);
             c20 = Vector256.FusedMultiplyAdd(x, b0, c20);
             c21 = Vector256.FusedMultiplyAdd(x, b1, c21);
-            x = Vector256.Create(Unsafe.Add(ref a, 3));
+            x = Vector256.Create(a[o3]);
             c30 = Vector256.FusedMultiplyAdd(x, b0, c30);
             c31 = Vector256.FusedMultiplyAdd(x, b1, c31);
-            x = Vector256.Create(Unsafe.Add(ref a, 4));
+            x = Vector256.Create(a[o4]);
             c40 = Vector256.FusedMultiplyAdd(x, b0, c40);
             c41 = Vector256.FusedMultiplyAdd(x, b1, c41);
-            x = Vector256.Create(Unsafe.Add(ref a, 5));
+            x = Vector256.Create(a[o5]);
             c50 = Vector256.FusedMultiplyAdd(x, b0, c50);
             c51 = Vector256.FusedMultiplyAdd(x, b1, c51);
-            a = ref Unsafe.Add(ref a, 6);
-            b = ref Unsafe.Add(ref b, 16);
+            a += aCol;
+            b += ldb;
         }
-        Store(ref c, c00, c01, accumulate);
-        Store(ref Unsafe.Add(ref c, ldc), c10, c11, accumulate);
-        Store(ref Unsafe.Add(ref c, 2 * ldc), c20, c21, accumulate);
-        Store(ref Unsafe.Add(ref c, 3 * ldc), c30, c31, accumulate);
-        Store(ref Unsafe.Add(ref c, 4 * ldc), c40, c41, accumulate);
-        Store(ref Unsafe.Add(ref c, 5 * ldc), c50, c51, accumulate);
+        if (bias is not null)
+        {
+            Vector256<float> bias0 = Vector256.Load(bias), bias1 = Vector256.Load(bias + 8);
+            c00 += bias0; c01 += bias1; c10 += bias0; c11 += bias1; c20 += bias0; c21 += bias1;
+            c30 += bias0; c31 += bias1; c40 += bias0; c41 += bias1; c50 += bias0; c51 += bias1;
+        }
+        Store(c, c00, c01, accumulate);
+        Store(c + ldc, c10, c11, accumulate);
+        Store(c + 2 * ldc, c20, c21, accumulate);
+        Store(c + 3 * ldc, c30, c31, accumulate);
+        Store(c + 4 * ldc, c40, c41, accumulate);
+        Store(c + 5 * ldc, c50, c51, accumulate);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Store(ref float row, Vector256<float> left, Vector256<float> right, bool accumulate)
+    private static unsafe void Store(float* row, Vector256<float> left, Vector256<float> right, bool accumulate)
     {
         if (accumulate)
         {
-            left += Vector256.LoadUnsafe(ref row);
-            right += Vector256.LoadUnsafe(ref row, 8);
+            left += Vector256.Load(row);
+            right += Vector256.Load(row + 8);
         }
-        left.StoreUnsafe(ref row);
-        right.StoreUnsafe(ref row, 8);
+        left.Store(row);
+        right.Store(row + 8);
     }
 }

@@ -1,19 +1,20 @@
 using System.Buffers;
-using System.Runtime.CompilerServices;
 
 namespace NeuralML.Kernels;
 
 /// <summary>
-/// Dense-layer products as one packed GEMM, C (=|+=) op(A)·op(B), on a register-blocked micro-kernel
-/// (<typeparamref name="TKernel"/>). A is packed into panels of MR rows and B into panels of NR columns, so that the
-/// micro-kernel reads both contiguously whatever the transposition; partial edge tiles go through a small buffer.
-/// Tiles are shared among threads by B panel; every output value is computed by one thread in one fixed order, so
-/// results are bit-identical at any thread count.
+/// Dense-layer products as one GEMM, C (=|+=) A·B, on a register-blocked micro-kernel (<typeparamref name="TKernel"/>).
+/// The micro-kernel broadcasts A in place (any strides) and loads B as NR-wide rows, so a row-major B is read where it
+/// lies; only a transposed B (the input gradient's weightsᵀ) and the last, partial column panel are packed, one
+/// panel at a time by the thread that uses it. The forward product adds the bias in the micro-kernel's store and
+/// applies the activation to each tile while it is in L1.
+/// Threads take fixed, contiguous ranges of column panels; every output value is one FMA chain over k in order, so
+/// results are bit-identical at any thread count, and a row's result does not depend on the other rows in the batch.
 /// </summary>
 internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where TKernel : struct, IMicroKernel
 {
-    /// <summary>Below this many multiply-adds a product runs on one thread: waking a second costs more than it saves.</summary>
-    private const long MinWorkPerThread = 1 << 16;
+    /// <summary>Below this many multiply-adds per thread a product runs on fewer threads: waking one costs more than it saves.</summary>
+    private const long MinWorkPerThread = 1 << 17;
 
     private readonly int _threads;
 
@@ -25,24 +26,18 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
 
     public string Name => typeof(TKernel).Name.Replace("MicroKernel", "", StringComparison.Ordinal);
 
-    public int Threads => _threads;
-
     public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y,
-        int rows, int inputs, int outputs)
+        int rows, int inputs, int outputs, Activation activation = Activation.Identity)
     {
         DenseShape.Check(x, rows, inputs, nameof(x));
-        DenseShape.Check(weights, outputs, inputs, nameof(weights));
+        DenseShape.Check(weights, inputs, outputs, nameof(weights));
         DenseShape.Check(y, rows, outputs, nameof(y));
         if (bias.Length < outputs) throw new ArgumentException("Bias is shorter than the number of outputs.", nameof(bias));
-        fixed (float* px = x, pw = weights, py = y)
+        fixed (float* px = x, pw = weights, pb = bias, py = y)
         {
-            // Y (rows, outputs) = X (rows, inputs) · Wᵀ, where Wᵀ[k, n] = W[n, k].
-            Multiply(rows, outputs, inputs, px, inputs, 1, pw, 1, inputs, py, outputs, accumulate: false);
-        }
-        for (int r = 0; r < rows; r++)
-        {
-            Span<float> row = y.Slice(r * outputs, outputs);
-            System.Numerics.Tensors.TensorPrimitives.Add(row, bias[..outputs], row);
+            // Y (rows, outputs) = X (rows, inputs) · W (inputs, outputs) + b.
+            var product = new Product(rows, outputs, inputs, px, inputs, 1, pw, outputs, 1, py, outputs, false, pb, activation);
+            Run(product);
         }
     }
 
@@ -50,12 +45,12 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
         int rows, int inputs, int outputs)
     {
         DenseShape.Check(dY, rows, outputs, nameof(dY));
-        DenseShape.Check(weights, outputs, inputs, nameof(weights));
+        DenseShape.Check(weights, inputs, outputs, nameof(weights));
         DenseShape.Check(dX, rows, inputs, nameof(dX));
         fixed (float* pdy = dY, pw = weights, pdx = dX)
         {
-            // dX (rows, inputs) = dY (rows, outputs) · W (outputs, inputs).
-            Multiply(rows, inputs, outputs, pdy, outputs, 1, pw, inputs, 1, pdx, inputs, accumulate: false);
+            // dX (rows, inputs) = dY (rows, outputs) · Wᵀ, where Wᵀ[o, i] = W[i, o].
+            Run(new Product(rows, inputs, outputs, pdy, outputs, 1, pw, 1, outputs, pdx, inputs, false, null, Activation.Identity));
         }
     }
 
@@ -64,149 +59,159 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
     {
         DenseShape.Check(dY, rows, outputs, nameof(dY));
         DenseShape.Check(x, rows, inputs, nameof(x));
-        DenseShape.Check(dWeights, outputs, inputs, nameof(dWeights));
+        DenseShape.Check(dWeights, inputs, outputs, nameof(dWeights));
         if (dBias.Length < outputs) throw new ArgumentException("Bias gradient is shorter than the number of outputs.", nameof(dBias));
         fixed (float* pdy = dY, px = x, pdw = dWeights)
         {
-            // dW (outputs, inputs) += dYᵀ · X, where dYᵀ[m, k] = dY[k, m].
-            Multiply(outputs, inputs, rows, pdy, 1, outputs, px, inputs, 1, pdw, inputs, accumulate: true);
+            // dW (inputs, outputs) += Xᵀ · dY, where Xᵀ[i, r] = X[r, i].
+            Run(new Product(inputs, outputs, rows, px, 1, inputs, pdy, outputs, 1, pdw, outputs, true, null, Activation.Identity));
         }
+        // Row by row, in order: the same sums at any thread count.
         for (int r = 0; r < rows; r++)
             System.Numerics.Tensors.TensorPrimitives.Add(dBias[..outputs], dY.Slice(r * outputs, outputs), dBias[..outputs]);
     }
 
     /// <summary>
-    /// C[m, n] (=|+=) Σ_k A[m, k]·B[k, n] for m &lt; M, n &lt; N, where A[m, k] = a[m·aRow + k·aCol],
-    /// B[k, n] = b[k·bRow + n·bCol] and C[m, n] = c[m·ldc + n].
+    /// C[m, n] (=|+=) f(Σ_k A[m, k]·B[k, n] + bias[n]) for m &lt; M, n &lt; N, where A[m, k] = a[m·ARow + k·ACol],
+    /// B[k, n] = b[k·BRow + n·BCol] and C[m, n] = c[m·Ldc + n].
     /// </summary>
-    private void Multiply(int m, int n, int k, float* a, int aRow, int aCol, float* b, int bRow, int bCol, float* c, int ldc, bool accumulate)
+    private readonly struct Product(int m, int n, int k, float* a, nint aRow, nint aCol, float* b, nint bRow, nint bCol,
+        float* c, nint ldc, bool accumulate, float* bias, Activation activation)
     {
-        if (m == 0 || n == 0) return;
-        if (k == 0)
+        public readonly int M = m, N = n, K = k;
+        public readonly float* A = a, B = b, C = c, Bias = bias;
+        public readonly nint ARow = aRow, ACol = aCol, BRow = bRow, BCol = bCol, Ldc = ldc;
+        public readonly bool Accumulate = accumulate;
+        public readonly Activation Activation = activation;
+    }
+
+    private void Run(in Product p)
+    {
+        if (p.M == 0 || p.N == 0) return;
+        int columnPanels = (p.N + TKernel.Columns - 1) / TKernel.Columns;
+        long work = (long)p.M * p.N * Math.Max(p.K, 1);
+        int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, Math.Min(_threads, columnPanels));
+        if (threads == 1)
         {
-            if (!accumulate)
-                for (int i = 0; i < m; i++) new Span<float>(c + (long)i * ldc, n).Clear();
+            ComputePanels(p, 0, columnPanels);
             return;
         }
+        Product product = p;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+            ComputePanels(product, (int)((long)columnPanels * t / threads), (int)((long)columnPanels * (t + 1) / threads)));
+    }
+
+    private static void ComputePanels(in Product p, int firstPanel, int lastPanel)
+    {
         int mr = TKernel.Rows, nr = TKernel.Columns;
-        int rowPanels = (m + mr - 1) / mr, columnPanels = (n + nr - 1) / nr;
-        float[] packedA = ArrayPool<float>.Shared.Rent(rowPanels * mr * k);
-        float[] packedB = ArrayPool<float>.Shared.Rent(columnPanels * nr * k);
+        float* tile = stackalloc float[mr * nr];
+        float* paddedBias = stackalloc float[nr];
+        bool needsPacking = p.BCol != 1 || (long)lastPanel * nr > p.N;
+        float[]? panelBuffer = needsPacking ? ArrayPool<float>.Shared.Rent(Math.Max(p.K, 1) * nr) : null;
         try
         {
-            fixed (float* pa = packedA, pb = packedB)
+            fixed (float* packed = panelBuffer)
             {
-                PackA(m, k, a, aRow, aCol, pa);
-                PackB(n, k, b, bRow, bCol, pb);
-                long work = (long)m * n * k;
-                int threads = (int)Math.Clamp(work / MinWorkPerThread, 1, Math.Min(_threads, columnPanels));
-                float* packedAPointer = pa, packedBPointer = pb;
-                if (threads == 1)
+                for (int q = firstPanel; q < lastPanel; q++)
                 {
-                    ComputePanels(0, columnPanels, m, n, k, packedAPointer, packedBPointer, c, ldc, accumulate);
-                }
-                else
-                {
-                    // Contiguous ranges of B panels per thread: a fixed split, so the same tiles go together at any count.
-                    Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+                    int n0 = q * nr, columns = Math.Min(nr, p.N - n0);
+                    float* panel;
+                    nint ldb;
+                    if (p.BCol == 1 && columns == nr)
                     {
-                        int first = (int)((long)columnPanels * t / threads), last = (int)((long)columnPanels * (t + 1) / threads);
-                        ComputePanels(first, last, m, n, k, packedAPointer, packedBPointer, c, ldc, accumulate);
-                    });
+                        panel = p.B + n0;
+                        ldb = p.BRow;
+                    }
+                    else
+                    {
+                        PackPanel(p, n0, columns, packed);
+                        panel = packed;
+                        ldb = nr;
+                    }
+                    float* bias = null;
+                    if (p.Bias is not null)
+                    {
+                        if (columns == nr)
+                        {
+                            bias = p.Bias + n0;
+                        }
+                        else
+                        {
+                            for (int j = 0; j < nr; j++) paddedBias[j] = j < columns ? p.Bias[n0 + j] : 0f;
+                            bias = paddedBias;
+                        }
+                    }
+                    ComputePanel(p, panel, ldb, n0, columns, bias, tile);
                 }
             }
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(packedA);
-            ArrayPool<float>.Shared.Return(packedB);
+            if (panelBuffer is not null) ArrayPool<float>.Shared.Return(panelBuffer);
         }
     }
 
-    private static void ComputePanels(int firstColumnPanel, int lastColumnPanel, int m, int n, int k, float* packedA, float* packedB,
-        float* c, int ldc, bool accumulate)
+    private static void ComputePanel(in Product p, float* panel, nint ldb, int n0, int columns, float* bias, float* tile)
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
-        float* tile = stackalloc float[mr * nr];
-        for (int q = firstColumnPanel; q < lastColumnPanel; q++)
+        for (int m0 = 0; m0 < p.M; m0 += mr)
         {
-            int n0 = q * nr, columns = Math.Min(nr, n - n0);
-            float* panelB = packedB + (long)q * nr * k;
-            for (int m0 = 0, p = 0; m0 < m; m0 += mr, p++)
+            int rows = Math.Min(mr, p.M - m0);
+            float* a = p.A + m0 * p.ARow;
+            float* target = p.C + m0 * p.Ldc + n0;
+            if (p.K == 0)
             {
-                int rows = Math.Min(mr, m - m0);
-                float* panelA = packedA + (long)p * mr * k;
-                float* target = c + (long)m0 * ldc + n0;
-                if (rows == mr && columns == nr)
-                {
-                    TKernel.Run(k, ref *panelA, ref *panelB, ref *target, ldc, accumulate);
-                    continue;
-                }
-                // An edge tile: compute the full tile into a buffer, then move only the valid part.
-                for (int i = 0; i < mr * nr; i++) tile[i] = 0f;
-                if (accumulate)
-                    for (int i = 0; i < rows; i++)
-                        for (int j = 0; j < columns; j++) tile[i * nr + j] = target[(long)i * ldc + j];
-                TKernel.Run(k, ref *panelA, ref *panelB, ref *tile, nr, accumulate);
+                // No terms: the product is the bias (or zero), then the activation; accumulation adds nothing.
                 for (int i = 0; i < rows; i++)
-                    for (int j = 0; j < columns; j++) target[(long)i * ldc + j] = tile[i * nr + j];
+                    for (int j = 0; j < columns; j++)
+                        if (!p.Accumulate) target[i * p.Ldc + j] = bias is null ? 0f : bias[j];
             }
-        }
-    }
-
-    /// <summary>Packs A into panels of MR rows: panel p holds, for each k, A[p·MR + i, k] for i &lt; MR (zero past M).</summary>
-    [SkipLocalsInit]
-    private static void PackA(int m, int k, float* a, int aRow, int aCol, float* packed)
-    {
-        int mr = TKernel.Rows;
-        for (int m0 = 0; m0 < m; m0 += mr)
-        {
-            int rows = Math.Min(mr, m - m0);
-            float* panel = packed + (long)m0 * k;
-            for (int i = 0; i < mr; i++)
+            else if (rows == mr && columns == nr)
             {
-                if (i >= rows)
-                {
-                    for (int p = 0; p < k; p++) panel[p * mr + i] = 0f;
-                    continue;
-                }
-                float* source = a + (long)(m0 + i) * aRow;
-                for (int p = 0; p < k; p++) panel[p * mr + i] = source[(long)p * aCol];
+                TKernel.Run(p.K, a, p.ARow, p.ACol, rows, panel, ldb, target, p.Ldc, p.Accumulate, bias);
             }
+            else
+            {
+                // An edge tile: compute the full tile into a buffer, then move only the valid part.
+                if (p.Accumulate)
+                    for (int i = 0; i < rows; i++)
+                        for (int j = 0; j < columns; j++) tile[i * nr + j] = target[i * p.Ldc + j];
+                TKernel.Run(p.K, a, p.ARow, p.ACol, rows, panel, ldb, tile, nr, p.Accumulate, bias);
+                for (int i = 0; i < rows; i++)
+                    for (int j = 0; j < columns; j++) target[i * p.Ldc + j] = tile[i * nr + j];
+            }
+            if (p.Activation != Activation.Identity)
+                for (int i = 0; i < rows; i++) ActivationKernels.Apply(p.Activation, new Span<float>(target + i * p.Ldc, columns));
         }
     }
 
-    /// <summary>Packs B into panels of NR columns: panel q holds, for each k, B[k, q·NR + j] for j &lt; NR (zero past N).</summary>
-    private static void PackB(int n, int k, float* b, int bRow, int bCol, float* packed)
+    /// <summary>Packs B[0..K, n0..n0+NR) into K rows of NR contiguous values, zero past the last column.</summary>
+    private static void PackPanel(in Product p, int n0, int columns, float* packed)
     {
         int nr = TKernel.Columns;
-        for (int n0 = 0; n0 < n; n0 += nr)
+        if (p.BCol == 1)
         {
-            int columns = Math.Min(nr, n - n0);
-            float* panel = packed + (long)n0 * k;
-            if (bCol == 1)
+            for (int k = 0; k < p.K; k++)
             {
-                // Row-major B: each k contributes a contiguous run of columns.
-                for (int p = 0; p < k; p++)
-                {
-                    float* source = b + (long)p * bRow + n0;
-                    float* target = panel + (long)p * nr;
-                    int j = 0;
-                    for (; j < columns; j++) target[j] = source[j];
-                    for (; j < nr; j++) target[j] = 0f;
-                }
+                float* source = p.B + k * p.BRow + n0;
+                float* target = packed + k * nr;
+                int j = 0;
+                for (; j < columns; j++) target[j] = source[j];
+                for (; j < nr; j++) target[j] = 0f;
+            }
+            return;
+        }
+        // Transposed B: read each column's K values contiguously, write them NR apart.
+        for (int j = 0; j < nr; j++)
+        {
+            float* target = packed + j;
+            if (j >= columns)
+            {
+                for (int k = 0; k < p.K; k++) target[k * nr] = 0f;
                 continue;
             }
-            for (int j = 0; j < nr; j++)
-            {
-                if (j >= columns)
-                {
-                    for (int p = 0; p < k; p++) panel[(long)p * nr + j] = 0f;
-                    continue;
-                }
-                float* source = b + (long)(n0 + j) * bCol;
-                for (int p = 0; p < k; p++) panel[(long)p * nr + j] = source[(long)p * bRow];
-            }
+            float* source = p.B + (n0 + j) * p.BCol;
+            for (int k = 0; k < p.K; k++) target[k * nr] = source[k * p.BRow];
         }
     }
 }

@@ -3,7 +3,7 @@ using System.Numerics.Tensors;
 namespace NeuralML.Kernels;
 
 /// <summary>
-/// Dense-layer products as row-by-row dot products and axpy updates on <see cref="TensorPrimitives"/>.
+/// Dense-layer products as row-by-row axpy updates and dot products on <see cref="TensorPrimitives"/>.
 /// Correct on every machine; single-threaded, so its results do not depend on the thread count.
 /// </summary>
 internal sealed class PortableDenseKernels : IDenseKernels
@@ -13,19 +13,23 @@ internal sealed class PortableDenseKernels : IDenseKernels
     public string Name => "Portable";
 
     public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y,
-        int rows, int inputs, int outputs)
+        int rows, int inputs, int outputs, Activation activation = Activation.Identity)
     {
         DenseShape.Check(x, rows, inputs, nameof(x));
-        DenseShape.Check(weights, outputs, inputs, nameof(weights));
+        DenseShape.Check(weights, inputs, outputs, nameof(weights));
         DenseShape.Check(y, rows, outputs, nameof(y));
         if (bias.Length < outputs) throw new ArgumentException("Bias is shorter than the number of outputs.", nameof(bias));
 
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<float> xRow = x.Slice(r * inputs, inputs);
             Span<float> yRow = y.Slice(r * outputs, outputs);
-            for (int o = 0; o < outputs; o++)
-                yRow[o] = TensorPrimitives.Dot(xRow, weights.Slice(o * inputs, inputs)) + bias[o];
+            bias[..outputs].CopyTo(yRow);
+            for (int i = 0; i < inputs; i++)
+            {
+                float xi = x[r * inputs + i];
+                if (xi != 0f) TensorPrimitives.MultiplyAdd(weights.Slice(i * outputs, outputs), xi, yRow, yRow);
+            }
+            ActivationKernels.Apply(activation, yRow);
         }
     }
 
@@ -33,18 +37,14 @@ internal sealed class PortableDenseKernels : IDenseKernels
         int rows, int inputs, int outputs)
     {
         DenseShape.Check(dY, rows, outputs, nameof(dY));
-        DenseShape.Check(weights, outputs, inputs, nameof(weights));
+        DenseShape.Check(weights, inputs, outputs, nameof(weights));
         DenseShape.Check(dX, rows, inputs, nameof(dX));
 
         for (int r = 0; r < rows; r++)
         {
-            Span<float> dXRow = dX.Slice(r * inputs, inputs);
-            dXRow.Clear();
-            for (int o = 0; o < outputs; o++)
-            {
-                float g = dY[r * outputs + o];
-                if (g != 0f) TensorPrimitives.MultiplyAdd(weights.Slice(o * inputs, inputs), g, dXRow, dXRow);
-            }
+            ReadOnlySpan<float> dYRow = dY.Slice(r * outputs, outputs);
+            for (int i = 0; i < inputs; i++)
+                dX[r * inputs + i] = TensorPrimitives.Dot(dYRow, weights.Slice(i * outputs, outputs));
         }
     }
 
@@ -53,20 +53,20 @@ internal sealed class PortableDenseKernels : IDenseKernels
     {
         DenseShape.Check(dY, rows, outputs, nameof(dY));
         DenseShape.Check(x, rows, inputs, nameof(x));
-        DenseShape.Check(dWeights, outputs, inputs, nameof(dWeights));
+        DenseShape.Check(dWeights, inputs, outputs, nameof(dWeights));
         if (dBias.Length < outputs) throw new ArgumentException("Bias gradient is shorter than the number of outputs.", nameof(dBias));
 
         for (int r = 0; r < rows; r++)
         {
-            ReadOnlySpan<float> xRow = x.Slice(r * inputs, inputs);
-            for (int o = 0; o < outputs; o++)
+            ReadOnlySpan<float> dYRow = dY.Slice(r * outputs, outputs);
+            for (int i = 0; i < inputs; i++)
             {
-                float g = dY[r * outputs + o];
-                if (g == 0f) continue;
-                Span<float> dWRow = dWeights.Slice(o * inputs, inputs);
-                TensorPrimitives.MultiplyAdd(xRow, g, dWRow, dWRow);
-                dBias[o] += g;
+                float xi = x[r * inputs + i];
+                if (xi == 0f) continue;
+                Span<float> dWRow = dWeights.Slice(i * outputs, outputs);
+                TensorPrimitives.MultiplyAdd(dYRow, xi, dWRow, dWRow);
             }
+            TensorPrimitives.Add(dBias[..outputs], dYRow, dBias[..outputs]);
         }
     }
 }

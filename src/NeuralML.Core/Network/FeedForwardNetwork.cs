@@ -6,7 +6,7 @@ namespace NeuralML.Network;
 /// <summary>
 /// A multilayer perceptron: dense layers, each a weighted sum plus bias followed by an activation, the last one linear
 /// (its outputs are logits that a <see cref="LossHead"/> turns into probabilities or scores).
-/// All parameters live in one contiguous buffer, layer after layer, each layer's weights (outputs, inputs) row-major
+/// All parameters live in one contiguous buffer, layer after layer, each layer's weights (inputs, outputs) row-major
 /// followed by its biases: one buffer for the optimizer to sweep and for the model file.
 /// </summary>
 internal sealed class FeedForwardNetwork
@@ -123,8 +123,7 @@ internal sealed class FeedForwardNetwork
         {
             DenseLayerShape layer = _layers[l];
             Span<float> output = workspace.Outputs[l].AsSpan(0, rows * layer.Outputs); // (rows, outputs)
-            kernels.Forward(layerInput, Weights(l), Biases(l), output, rows, layer.Inputs, layer.Outputs);
-            ActivationKernels.Apply(layer.Activation, output);
+            kernels.Forward(layerInput, Weights(l), Biases(l), output, rows, layer.Inputs, layer.Outputs, layer.Activation);
             bool hidden = l < _layers.Length - 1;
             // Any dropout object, even one of rate 0, fills the dropped and mask buffers: Backward(droppedOut: true) reads them.
             if (hidden && dropout is not null)

@@ -250,24 +250,24 @@ internal sealed class NetworkTrainer
     }
 
     /// <summary>
-    /// The network learned on (x − shift)/scale; make it read x: W'[o, j] = W[o, j]/scale[j] and
-    /// b'[o] = b[o] − Σ_j W'[o, j]·shift[j].
+    /// The network learned on (x − shift)/scale; make it read x: W'[j, o] = W[j, o]/scale[j] and
+    /// b'[o] = b[o] − Σ_j W'[j, o]·shift[j].
     /// </summary>
     private static void FoldFeatureScale(FeedForwardNetwork network, float[] shift, float[] scale)
     {
         DenseLayerShape first = network.Layers[0];
         Span<float> weights = network.Weights(0), biases = network.Biases(0);
-        for (int o = 0; o < first.Outputs; o++)
+        var offsets = new double[first.Outputs];
+        for (int j = 0; j < first.Inputs; j++)
         {
-            Span<float> row = weights.Slice(o * first.Inputs, first.Inputs);
-            double offset = 0;
-            for (int j = 0; j < first.Inputs; j++)
+            Span<float> row = weights.Slice(j * first.Outputs, first.Outputs);
+            for (int o = 0; o < first.Outputs; o++)
             {
-                row[j] /= scale[j];
-                offset += (double)row[j] * shift[j];
+                row[o] /= scale[j];
+                offsets[o] += (double)row[o] * shift[j];
             }
-            biases[o] = (float)(biases[o] - offset);
         }
+        for (int o = 0; o < first.Outputs; o++) biases[o] = (float)(biases[o] - offsets[o]);
     }
 
     /// <summary>The network learned (y − shift)/scale; make it predict y by scaling the output layer: W ← sW, b ← sb + shift.</summary>

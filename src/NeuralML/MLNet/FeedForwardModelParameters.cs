@@ -37,7 +37,7 @@ public sealed class FeedForwardModelParameters
     /// <summary>The weighted mean training loss after each epoch.</summary>
     public IReadOnlyList<double> TrainingLosses { get; }
 
-    /// <summary>A copy of layer <paramref name="layer"/>'s weights, (outputs × inputs) row-major.</summary>
+    /// <summary>A copy of layer <paramref name="layer"/>'s weights, (inputs × outputs) row-major: y = x·W + b.</summary>
     public float[] GetWeights(int layer) => Network.Weights(CheckLayer(layer)).ToArray();
 
     /// <summary>A copy of layer <paramref name="layer"/>'s biases.</summary>

@@ -59,6 +59,44 @@ public class DenseKernelsTests
         GuardedBuffer.AssertGuardIntact(y, rows * outputs, "y");
     }
 
+    public static TheoryData<string, Activation> PathsAndActivations()
+    {
+        var data = new TheoryData<string, Activation>();
+        foreach (string kernels in Implementations.Keys)
+            foreach (Activation activation in Enum.GetValues<Activation>())
+                data.Add(kernels, activation);
+        return data;
+    }
+
+    /// <summary>
+    /// The bias and activation fused into the forward store. Every activation is 1-Lipschitz, so the error of f(z) is at
+    /// most the error of z plus f's own rounding (1e-6·|f| + 1e-6).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PathsAndActivations))]
+    public void ForwardWithActivationMatchesReference(string kernels, Activation activation)
+    {
+        foreach ((int rows, int inputs, int outputs) in new[] { (7, 33, 65), (15, 17, 31), (1, 3, 1), (13, 257, 33) })
+        {
+            var random = new SplitMix(rows + inputs + outputs + (int)activation);
+            float[] x = GuardedBuffer.Random(random, rows * inputs);
+            float[] weights = GuardedBuffer.Random(random, inputs * outputs);
+            float[] bias = GuardedBuffer.Random(random, outputs);
+            float[] y = GuardedBuffer.Filled(rows * outputs, float.NaN);
+
+            Implementations[kernels].Forward(x, weights, bias, y, rows, inputs, outputs, activation);
+
+            Reference z = ScalarReference.Forward(x, weights, bias, rows, inputs, outputs);
+            for (int i = 0; i < rows * outputs; i++)
+            {
+                double expected = ScalarReference.Activate(activation, z.Values[i]);
+                double tolerance = Relative * z.Magnitudes[i] + Absolute + 1e-6 * Math.Abs(expected) + 1e-6;
+                Assert.True(Math.Abs(y[i] - expected) <= tolerance, $"{activation} y[{i}] = {y[i]:R}, reference {expected:R}");
+            }
+            GuardedBuffer.AssertGuardIntact(y, rows * outputs, "y");
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Shapes))]
     public void InputGradientMatchesReference(string kernels, int rows, int inputs, int outputs)

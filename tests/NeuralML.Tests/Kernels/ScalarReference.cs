@@ -9,7 +9,7 @@ namespace NeuralML.Tests.Kernels;
 /// </summary>
 internal static class ScalarReference
 {
-    /// <summary>y = x·Wᵀ + b. x is (rows, inputs), W is (outputs, inputs); y is (rows, outputs).</summary>
+    /// <summary>y = x·W + b. x is (rows, inputs), W is (inputs, outputs); y is (rows, outputs).</summary>
     public static Reference Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         int rows, int inputs, int outputs)
     {
@@ -21,7 +21,7 @@ internal static class ScalarReference
                 double sum = bias[o], magnitude = Math.Abs(bias[o]);
                 for (int i = 0; i < inputs; i++)
                 {
-                    double term = (double)x[r * inputs + i] * weights[o * inputs + i];
+                    double term = (double)x[r * inputs + i] * weights[i * outputs + o];
                     sum += term;
                     magnitude += Math.Abs(term);
                 }
@@ -32,7 +32,7 @@ internal static class ScalarReference
         return result;
     }
 
-    /// <summary>dX = dY·W. dY is (rows, outputs), W is (outputs, inputs); dX is (rows, inputs).</summary>
+    /// <summary>dX = dY·Wᵀ. dY is (rows, outputs), W is (inputs, outputs); dX is (rows, inputs).</summary>
     public static Reference InputGradient(ReadOnlySpan<float> dY, ReadOnlySpan<float> weights, int rows, int inputs, int outputs)
     {
         var result = new Reference(rows * inputs);
@@ -43,7 +43,7 @@ internal static class ScalarReference
                 double sum = 0, magnitude = 0;
                 for (int o = 0; o < outputs; o++)
                 {
-                    double term = (double)dY[r * outputs + o] * weights[o * inputs + i];
+                    double term = (double)dY[r * outputs + o] * weights[i * outputs + o];
                     sum += term;
                     magnitude += Math.Abs(term);
                 }
@@ -55,27 +55,27 @@ internal static class ScalarReference
     }
 
     /// <summary>
-    /// dW = dW₀ + dYᵀ·x and dB = dB₀ + the column sums of dY: the kernel accumulates into what the buffers held.
-    /// dY is (rows, outputs), x is (rows, inputs); dW is (outputs, inputs), dB is (outputs).
+    /// dW = dW₀ + xᵀ·dY and dB = dB₀ + the column sums of dY: the kernel accumulates into what the buffers held.
+    /// dY is (rows, outputs), x is (rows, inputs); dW is (inputs, outputs), dB is (outputs).
     /// </summary>
     public static (Reference DWeights, Reference DBias) AccumulateWeightGradient(ReadOnlySpan<float> dY, ReadOnlySpan<float> x,
         ReadOnlySpan<float> dWeights, ReadOnlySpan<float> dBias, int rows, int inputs, int outputs)
     {
-        var dW = new Reference(outputs * inputs);
+        var dW = new Reference(inputs * outputs);
         var dB = new Reference(outputs);
         for (int o = 0; o < outputs; o++)
         {
             for (int i = 0; i < inputs; i++)
             {
-                double sum = dWeights[o * inputs + i], magnitude = Math.Abs(dWeights[o * inputs + i]);
+                double sum = dWeights[i * outputs + o], magnitude = Math.Abs(dWeights[i * outputs + o]);
                 for (int r = 0; r < rows; r++)
                 {
                     double term = (double)dY[r * outputs + o] * x[r * inputs + i];
                     sum += term;
                     magnitude += Math.Abs(term);
                 }
-                dW.Values[o * inputs + i] = sum;
-                dW.Magnitudes[o * inputs + i] = magnitude;
+                dW.Values[i * outputs + o] = sum;
+                dW.Magnitudes[i * outputs + o] = magnitude;
             }
 
             double biasSum = dBias[o], biasMagnitude = Math.Abs(dBias[o]);

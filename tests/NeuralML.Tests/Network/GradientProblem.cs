@@ -94,12 +94,13 @@ internal sealed class GradientProblem
             ReadOnlySpan<float> layerInput = l == 0 ? Input
                 : (dropout is not null ? Workspace.Dropped(l - 1) : Workspace.Outputs[l - 1]).AsSpan(0, Rows * inputs);
             Span<float> weights = Network.Weights(l), biases = Network.Biases(l);
+            int outputs = biases.Length;
             for (int o = 0; o < biases.Length; o++)
             {
                 for (int r = 0; r < Rows; r++)
                 {
                     z[r] = biases[o];
-                    for (int i = 0; i < inputs; i++) z[r] += (double)weights[o * inputs + i] * layerInput[r * inputs + i];
+                    for (int i = 0; i < inputs; i++) z[r] += (double)weights[i * outputs + o] * layerInput[r * inputs + i];
                 }
                 // Try shifts 0, +m/2, −m/2, +m, −m, ...: each row rules out an interval of width 2m, so one within ±Rows·m exists.
                 for (int k = 0; ; k++)

@@ -162,13 +162,13 @@ public class NetworkGradientTests(ITestOutputHelper output)
             for (int h = 0; h < 4; h++)
             {
                 double z = network.Biases(0)[h];
-                for (int i = 0; i < 3; i++) z += network.Weights(0)[h * 3 + i] * (double)input[r * 3 + i];
+                for (int i = 0; i < 3; i++) z += network.Weights(0)[i * 4 + h] * (double)input[r * 3 + i];
                 hidden[h] = 1 / (1 + Math.Exp(-z));
             }
             for (int o = 0; o < 2; o++)
             {
                 double z = network.Biases(1)[o];
-                for (int h = 0; h < 4; h++) z += network.Weights(1)[o * 4 + h] * hidden[h];
+                for (int h = 0; h < 4; h++) z += network.Weights(1)[h * 2 + o] * hidden[h];
                 Assert.Equal(z, logits[r * 2 + o], 1e-5);
             }
         }
