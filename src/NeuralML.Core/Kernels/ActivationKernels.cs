@@ -1,5 +1,7 @@
 using System.Numerics.Tensors;
 
+using System.Runtime.Intrinsics;
+
 namespace NeuralML.Kernels;
 
 /// <summary>
@@ -39,6 +41,29 @@ internal static class ActivationKernels
         }
     }
 
+    /// <summary>gradient[i] = output[i] &gt; 0 ? gradient[i] : 0, on the widest vectors available.</summary>
+    private static void ReluDerivative(ReadOnlySpan<float> output, Span<float> gradient)
+    {
+        int i = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            for (; i <= output.Length - 16; i += 16)
+            {
+                var active = Vector512.GreaterThan(Vector512.Create(output.Slice(i, 16)), default);
+                (Vector512.Create(gradient.Slice(i, 16)) & active).CopyTo(gradient.Slice(i));
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            for (; i <= output.Length - 8; i += 8)
+            {
+                var active = Vector256.GreaterThan(Vector256.Create(output.Slice(i, 8)), default);
+                (Vector256.Create(gradient.Slice(i, 8)) & active).CopyTo(gradient.Slice(i));
+            }
+        }
+        for (; i < output.Length; i++) gradient[i] = output[i] > 0f ? gradient[i] : 0f;
+    }
+
     /// <summary>gradient[i] *= f'(z_i), where output[i] = f(z_i).</summary>
     public static void MultiplyByDerivative(Activation activation, ReadOnlySpan<float> output, Span<float> gradient)
     {
@@ -46,7 +71,7 @@ internal static class ActivationKernels
         switch (activation)
         {
             case Activation.Relu:
-                for (int i = 0; i < output.Length; i++) gradient[i] = output[i] > 0f ? gradient[i] : 0f;
+                ReluDerivative(output, gradient);
                 break;
             case Activation.LeakyRelu:
                 for (int i = 0; i < output.Length; i++) gradient[i] *= output[i] > 0f ? 1f : LeakyReluSlope;

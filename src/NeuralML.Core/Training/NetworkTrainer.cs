@@ -245,7 +245,8 @@ internal sealed class NetworkTrainer
         for (int start = 0; start < features.Length; start += width)
         {
             Span<float> row = features.Slice(start, width);
-            for (int j = 0; j < width; j++) row[j] = (row[j] - shift[j]) / scale[j];
+            System.Numerics.Tensors.TensorPrimitives.Subtract(row, shift, row);
+            System.Numerics.Tensors.TensorPrimitives.Divide(row, scale, row);
         }
     }
 

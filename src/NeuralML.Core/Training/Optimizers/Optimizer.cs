@@ -1,3 +1,5 @@
+using NeuralML.Kernels;
+
 namespace NeuralML.Training;
 
 /// <summary>Updates the whole parameter buffer from its gradient in one pass.</summary>
@@ -32,16 +34,7 @@ internal sealed class SgdOptimizer : Optimizer
     }
 
     public override void Step(Span<float> parameters, ReadOnlySpan<float> gradients)
-    {
-        float lr = _learningRate, mu = _momentum;
-        Span<float> velocity = _velocity;
-        for (int i = 0; i < parameters.Length; i++)
-        {
-            float v = mu * velocity[i] + gradients[i];
-            velocity[i] = v;
-            parameters[i] -= lr * (_nesterov ? gradients[i] + mu * v : v);
-        }
-    }
+        => OptimizerKernels.Sgd(parameters, gradients, _velocity, _learningRate, _momentum, _nesterov);
 }
 
 /// <summary>
@@ -69,15 +62,6 @@ internal sealed class AdamOptimizer : Optimizer
         float correction2 = 1f - MathF.Pow(Beta2, _step);
         float stepSize = _learningRate / correction1;
         float rootCorrection2 = MathF.Sqrt(correction2);
-        Span<float> m = _m, v = _v;
-        for (int i = 0; i < parameters.Length; i++)
-        {
-            float g = gradients[i];
-            float mi = Beta1 * m[i] + (1f - Beta1) * g;
-            float vi = Beta2 * v[i] + (1f - Beta2) * g * g;
-            m[i] = mi;
-            v[i] = vi;
-            parameters[i] -= stepSize * mi / (MathF.Sqrt(vi) / rootCorrection2 + Epsilon);
-        }
+        OptimizerKernels.Adam(parameters, gradients, _m, _v, stepSize, Beta1, Beta2, Epsilon, rootCorrection2);
     }
 }

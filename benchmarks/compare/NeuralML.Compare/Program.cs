@@ -1,0 +1,106 @@
+// Trains 784-256-128-10 (ReLU, Adam lr 1e-3, batch 128) on Fashion-MNIST through an ML.NET pipeline and prints one
+// JSON object of measurements; benchmarks/compare/run.sh runs it beside the PyTorch script and prints the table.
+// Usage: NeuralML.Compare <fashion-mnist dir> <threads> [epochs]
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using NeuralML;
+using NeuralML.Compare;
+
+string directory = args[0];
+int threads = int.Parse(args[1]);
+int epochs = args.Length > 2 ? int.Parse(args[2]) : 5;
+
+var (trainPixels, trainLabels, trainCount) = FashionMnist.Load(directory, "train");
+var (testPixels, testLabels, testCount) = FashionMnist.Load(directory, "t10k");
+var ml = new MLContext(seed: 1);
+var epochSeconds = new List<double>();
+ml.Log += (_, e) =>
+{
+    // "Epoch 3/5: loss 0.31 (1.234 s)": the trainer's own per-epoch time, shuffle and batching included.
+    if (e.Source.StartsWith("FeedForward", StringComparison.Ordinal) && e.RawMessage.StartsWith("Epoch ", StringComparison.Ordinal))
+    {
+        string text = e.RawMessage;
+        int open = text.LastIndexOf('(');
+        epochSeconds.Add(double.Parse(text[(open + 1)..text.IndexOf(" s)", open, StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture));
+    }
+};
+
+IDataView Rows(float[] pixels, byte[] labels, int count) => ml.Data.LoadFromEnumerable(
+    Enumerable.Range(0, count).Select(i => new Image { Pixels = pixels.AsSpan(i * 784, 784).ToArray(), Class = labels[i] }));
+IDataView train = ml.Data.Cache(Rows(trainPixels, trainLabels, trainCount));
+IDataView test = ml.Data.Cache(Rows(testPixels, testLabels, testCount));
+
+var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Class")
+    .Append(ml.MulticlassClassification.Trainers.FeedForward(new FeedForwardMulticlassTrainer.Options
+    {
+        FeatureColumnName = "Pixels",
+        HiddenLayers = [256, 128],
+        Activation = Activation.Relu,
+        Optimizer = OptimizerKind.Adam,
+        LearningRate = 1e-3f,
+        BatchSize = 128,
+        Epochs = epochs,
+        EarlyStoppingRounds = 0,
+        Seed = 1,
+        NumberOfThreads = threads,
+    }));
+var clock = Stopwatch.StartNew();
+var model = pipeline.Fit(train);
+double fitSeconds = clock.Elapsed.TotalSeconds;
+var metrics = ml.MulticlassClassification.Evaluate(model.Transform(test));
+
+// Batch-1 latency: one PredictionEngine call per test image, median of 2,000 after a warm-up.
+var engine = ml.Model.CreatePredictionEngine<Image, Prediction>(model);
+var images = ml.Data.CreateEnumerable<Image>(test, reuseRowObject: false).Take(2000).ToList();
+foreach (var image in images.Take(200)) engine.Predict(image);
+var latencies = new List<double>();
+foreach (var image in images)
+{
+    long start = Stopwatch.GetTimestamp();
+    engine.Predict(image);
+    latencies.Add(Stopwatch.GetElapsedTime(start).TotalMicroseconds);
+}
+latencies.Sort();
+
+// Batch-1024: Transform 1,024 rows and read every score; median of 20 runs.
+IDataView batch = ml.Data.TakeRows(test, 1024);
+var batchSeconds = new List<double>();
+for (int run = 0; run < 22; run++)
+{
+    long start = Stopwatch.GetTimestamp();
+    float checksum = 0;
+    foreach (var p in ml.Data.CreateEnumerable<Prediction>(model.Transform(batch), reuseRowObject: true)) checksum += p.Score[0];
+    if (run >= 2) batchSeconds.Add(Stopwatch.GetElapsedTime(start).TotalSeconds);
+    GC.KeepAlive(checksum);
+}
+batchSeconds.Sort();
+
+var epochTimes = epochSeconds.Order().ToList();
+double medianEpoch = epochTimes[epochTimes.Count / 2];
+var result = new
+{
+    framework = "NeuralML",
+    threads,
+    epochs,
+    seconds_per_epoch = medianEpoch,
+    samples_per_second = trainCount / medianEpoch,
+    fit_seconds = fitSeconds,
+    test_accuracy = metrics.MicroAccuracy,
+    peak_memory_mb = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0,
+    batch1_latency_us = latencies[latencies.Count / 2],
+    batch1024_rows_per_second = 1024 / batchSeconds[batchSeconds.Count / 2],
+};
+Console.WriteLine(JsonSerializer.Serialize(result));
+
+internal sealed class Image
+{
+    [VectorType(784)] public float[] Pixels { get; set; } = [];
+    public float Class { get; set; }
+}
+
+internal sealed class Prediction
+{
+    public float[] Score { get; set; } = [];
+}
