@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.Intrinsics;
 
 namespace NeuralML.Kernels;
 
@@ -38,6 +39,12 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
         if (bias.Length < outputs) throw new ArgumentException("Bias is shorter than the number of outputs.", nameof(bias));
         fixed (float* px = x, pw = weights, pb = bias, py = y)
         {
+            if (rows < TKernel.Rows)
+            {
+                // A few rows (batch-1 inference): a tile of MR rows would mostly compute padding.
+                for (int r = 0; r < rows; r++) ForwardRow(px + (nint)r * inputs, pw, pb, py + (nint)r * outputs, inputs, outputs, activation);
+                return;
+            }
             // Y (rows, outputs) = X (rows, inputs) · W (inputs, outputs) + b.
             var product = new Product(rows, outputs, inputs, px, inputs, 1, pw, outputs, 1, py, outputs, false, pb, activation);
             Run(product);
@@ -72,6 +79,61 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
         // Row by row, in order: the same sums at any thread count.
         for (int r = 0; r < rows; r++)
             System.Numerics.Tensors.TensorPrimitives.Add(dBias[..outputs], dY.Slice(r * outputs, outputs), dBias[..outputs]);
+    }
+
+    /// <summary>
+    /// One row of the forward product, y = f(x·W + b), streaming W row by row with up to 16 vector accumulators. Each
+    /// output is the same FMA chain over k as in the micro-kernel, the bias is added after it, and the activation is
+    /// applied on the same NR-column segments, so a row's result is bit-identical to the batched product's.
+    /// </summary>
+    private static void ForwardRow(float* x, float* weights, float* bias, float* y, int inputs, int outputs, Activation activation)
+    {
+        int n0 = 0;
+        if (Vector512.IsHardwareAccelerated)
+        {
+            const int width = 16, blocks = 16;
+            Vector512<float>* accumulators = stackalloc Vector512<float>[blocks];
+            for (; n0 + width <= outputs; n0 += width * blocks)
+            {
+                int count = Math.Min(blocks, (outputs - n0) / width);
+                for (int j = 0; j < count; j++) accumulators[j] = default;
+                float* w = weights + n0;
+                for (int k = 0; k < inputs; k++, w += outputs)
+                {
+                    Vector512<float> xk = Vector512.Create(x[k]);
+                    for (int j = 0; j < count; j++) accumulators[j] = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w + j * width), accumulators[j]);
+                }
+                for (int j = 0; j < count; j++) (accumulators[j] + Vector512.Load(bias + n0 + j * width)).Store(y + n0 + j * width);
+                if (count < blocks) { n0 += count * width; break; }
+            }
+        }
+        else if (Vector256.IsHardwareAccelerated)
+        {
+            const int width = 8, blocks = 16;
+            Vector256<float>* accumulators = stackalloc Vector256<float>[blocks];
+            for (; n0 + width <= outputs; n0 += width * blocks)
+            {
+                int count = Math.Min(blocks, (outputs - n0) / width);
+                for (int j = 0; j < count; j++) accumulators[j] = default;
+                float* w = weights + n0;
+                for (int k = 0; k < inputs; k++, w += outputs)
+                {
+                    Vector256<float> xk = Vector256.Create(x[k]);
+                    for (int j = 0; j < count; j++) accumulators[j] = Vector256.FusedMultiplyAdd(xk, Vector256.Load(w + j * width), accumulators[j]);
+                }
+                for (int j = 0; j < count; j++) (accumulators[j] + Vector256.Load(bias + n0 + j * width)).Store(y + n0 + j * width);
+                if (count < blocks) { n0 += count * width; break; }
+            }
+        }
+        for (int n = n0; n < outputs; n++)
+        {
+            float sum = 0f;
+            for (int k = 0; k < inputs; k++) sum = MathF.FusedMultiplyAdd(x[k], weights[(nint)k * outputs + n], sum);
+            y[n] = sum + bias[n];
+        }
+        if (activation == Activation.Identity) return;
+        for (int start = 0; start < outputs; start += TKernel.Columns)
+            ActivationKernels.Apply(activation, new Span<float>(y + start, Math.Min(TKernel.Columns, outputs - start)));
     }
 
     /// <summary>

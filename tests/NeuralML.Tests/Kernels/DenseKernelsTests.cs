@@ -97,6 +97,30 @@ public class DenseKernelsTests
         }
     }
 
+    /// <summary>
+    /// A row's forward result does not depend on the rest of the batch: scoring rows one at a time (the prediction
+    /// engine) gives the same bits as scoring them together (batch Transform).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(PathsAndActivations))]
+    public void ForwardOfOneRowEqualsTheSameRowInABatch(string kernels, Activation activation)
+    {
+        foreach ((int rows, int inputs, int outputs) in new[] { (13, 33, 65), (31, 784, 300), (7, 5, 10) })
+        {
+            var random = new SplitMix(rows * inputs + outputs);
+            float[] x = GuardedBuffer.Random(random, rows * inputs);
+            float[] weights = GuardedBuffer.Random(random, inputs * outputs);
+            float[] bias = GuardedBuffer.Random(random, outputs);
+            float[] batch = new float[rows * outputs], single = new float[outputs];
+            Implementations[kernels].Forward(x, weights, bias, batch, rows, inputs, outputs, activation);
+            for (int r = 0; r < rows; r++)
+            {
+                Implementations[kernels].Forward(x.AsSpan(r * inputs, inputs), weights, bias, single, 1, inputs, outputs, activation);
+                Assert.Equal(batch.AsSpan(r * outputs, outputs).ToArray(), single);
+            }
+        }
+    }
+
     [Theory]
     [MemberData(nameof(Shapes))]
     public void InputGradientMatchesReference(string kernels, int rows, int inputs, int outputs)
