@@ -161,9 +161,21 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
             ComputePanels(p, 0, columnPanels);
             return;
         }
-        Product product = p;
-        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
-            ComputePanels(product, (int)((long)columnPanels * t / threads), (int)((long)columnPanels * (t + 1) / threads)));
+        var job = new PanelJob { Product = p, Panels = columnPanels, Parts = threads };
+        WorkerPool.Shared.Run(threads, &RunPart, &job);
+    }
+
+    /// <summary>Part t of a product: a fixed, contiguous range of column panels.</summary>
+    private struct PanelJob
+    {
+        public Product Product;
+        public int Panels, Parts;
+    }
+
+    private static void RunPart(void* state, int part)
+    {
+        ref PanelJob job = ref *(PanelJob*)state;
+        ComputePanels(job.Product, (int)((long)job.Panels * part / job.Parts), (int)((long)job.Panels * (part + 1) / job.Parts));
     }
 
     private static void ComputePanels(in Product p, int firstPanel, int lastPanel)

@@ -14,13 +14,20 @@ internal sealed class PredictionCursor : DataViewRowCursor
     private readonly Delegate?[] _getters;
     private bool _disposed;
 
-    public PredictionCursor(PredictionRowMapper mapper, DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
+    private readonly BatchScorer? _batch;
+
+    public PredictionCursor(PredictionRowMapper mapper, DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns, Func<BatchScorer>? batch = null)
     {
         _mapper = mapper;
         _input = input;
         _getters = new Delegate?[mapper.OutputSchema.Count];
+        RowScorer? scorer = null;
         foreach (DataViewSchema.Column column in activeColumns)
-            if (mapper.IsOutput(column.Index)) _getters[column.Index] = mapper.CreateOutputGetter(input, column.Index);
+        {
+            if (!mapper.IsOutput(column.Index)) continue;
+            scorer ??= mapper.CreateScorer(input, _batch = batch?.Invoke());
+            _getters[column.Index] = mapper.CreateOutputGetter(scorer, column.Index);
+        }
     }
 
     public override DataViewSchema Schema => _mapper.OutputSchema;
@@ -50,7 +57,11 @@ internal sealed class PredictionCursor : DataViewRowCursor
     {
         if (_disposed) return;
         _disposed = true;
-        if (disposing) _input.Dispose();
+        if (disposing)
+        {
+            _batch?.Dispose();
+            _input.Dispose();
+        }
         base.Dispose(disposing);
     }
 }

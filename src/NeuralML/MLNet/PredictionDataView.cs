@@ -15,7 +15,8 @@ internal sealed class PredictionDataView(IDataView input, PredictionRowMapper ma
     {
         var active = columnsNeeded.ToArray();
         DataViewRowCursor cursor = input.GetRowCursor(mapper.GetDependencies(active), rand);
-        return new PredictionCursor(mapper, cursor, active);
+        // In order (no shuffle), a second cursor can read the features ahead and score them in batches.
+        return new PredictionCursor(mapper, cursor, active, rand is null ? () => mapper.CreateBatchScorer(input) : null);
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)

@@ -43,54 +43,43 @@ internal sealed class PredictionRowMapper : IRowToRowMapper
     /// <summary>Which output columns (by index) this mapper computes.</summary>
     public bool IsOutput(int columnIndex) => columnIndex >= FirstOutputIndex;
 
-    public Delegate CreateOutputGetter(DataViewRow input, int columnIndex)
-    {
-        var predictor = new RowPredictor(_model);
-        ValueGetter<VBuffer<float>> featureGetter = input.GetGetter<VBuffer<float>>(InputSchema[_featureColumnIndex]);
-        VBuffer<float> features = default;
-        long cachedPosition = -1;
-        void Update()
-        {
-            if (cachedPosition == input.Position) return;
-            featureGetter(ref features);
-            predictor.Predict(features);
-            cachedPosition = input.Position;
-        }
+    /// <summary>One scorer per cursor, shared by all its output columns.</summary>
+    public RowScorer CreateScorer(DataViewRow input, BatchScorer? batch) => new(_model, input, InputSchema[_featureColumnIndex], batch);
 
+    /// <summary>A batch scorer over <paramref name="data"/> (whose schema is this mapper's input schema).</summary>
+    public BatchScorer CreateBatchScorer(IDataView data) => new(_model, data, InputSchema[_featureColumnIndex]);
+
+    public Delegate CreateOutputGetter(RowScorer scorer, int columnIndex)
+    {
         string name = _outputs[columnIndex - FirstOutputIndex].Name;
         return (_model.Kind, name) switch
         {
             (PredictionKind.MulticlassClassification, OutputColumns.Score) => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
             {
-                Update();
+                RowPredictor predictor = scorer.Current;
                 var editor = VBufferEditor.Create(ref value, predictor.Outputs.Length);
                 predictor.Outputs.CopyTo(editor.Values);
                 value = editor.Commit();
             }),
             (PredictionKind.MulticlassClassification, OutputColumns.PredictedLabel) => (ValueGetter<uint>)((ref uint value) =>
             {
-                Update();
-                value = predictor.PredictedClass();
+                value = scorer.Current.PredictedClass();
             }),
             (PredictionKind.BinaryClassification, OutputColumns.Score) => (ValueGetter<float>)((ref float value) =>
             {
-                Update();
-                value = predictor.Logits[0];
+                value = scorer.Current.Logits[0];
             }),
             (PredictionKind.BinaryClassification, OutputColumns.Probability) => (ValueGetter<float>)((ref float value) =>
             {
-                Update();
-                value = predictor.Outputs[0];
+                value = scorer.Current.Outputs[0];
             }),
             (PredictionKind.BinaryClassification, OutputColumns.PredictedLabel) => (ValueGetter<bool>)((ref bool value) =>
             {
-                Update();
-                value = predictor.Logits[0] > 0f;
+                value = scorer.Current.Logits[0] > 0f;
             }),
             _ => (ValueGetter<float>)((ref float value) =>
             {
-                Update();
-                value = predictor.Outputs[0];
+                value = scorer.Current.Outputs[0];
             }),
         };
     }

@@ -19,15 +19,25 @@ internal sealed class RowPredictor
     {
         _model = model;
         _workspace = new NetworkWorkspace(model.Network, 1);
-        _head = LossHead.Create(model.Kind switch
-        {
-            PredictionKind.BinaryClassification => LossKind.BinaryCrossEntropy,
-            PredictionKind.MulticlassClassification => LossKind.SparseCategoricalCrossEntropy,
-            _ => LossKind.SquaredError,
-        });
+        _head = HeadOf(model.Kind);
         _features = new float[model.Network.InputCount];
         Logits = new float[model.Network.OutputCount];
         Outputs = new float[model.Network.OutputCount];
+    }
+
+    /// <summary>The output head that turns logits into a task's outputs.</summary>
+    public static LossHead HeadOf(PredictionKind kind) => LossHead.Create(kind switch
+    {
+        PredictionKind.BinaryClassification => LossKind.BinaryCrossEntropy,
+        PredictionKind.MulticlassClassification => LossKind.SparseCategoricalCrossEntropy,
+        _ => LossKind.SquaredError,
+    });
+
+    /// <summary>Takes a row's logits and outputs scored elsewhere (in a batch).</summary>
+    public void Set(ReadOnlySpan<float> logits, ReadOnlySpan<float> outputs)
+    {
+        logits.CopyTo(Logits);
+        outputs.CopyTo(Outputs);
     }
 
     /// <summary>The raw network outputs of the last row.</summary>

@@ -1,0 +1,95 @@
+namespace NeuralML.Kernels;
+
+/// <summary>
+/// A small pool of dedicated threads for the kernels. A job is split into a fixed number of parts; part p always
+/// runs the same code on the same data, whichever thread takes it, so results do not depend on scheduling. Workers
+/// spin briefly between jobs, because a training step issues several products a millisecond and waking a sleeping
+/// thread costs more than a small product; after that they sleep. Dispatching allocates nothing.
+/// </summary>
+internal sealed unsafe class WorkerPool
+{
+    private const int SpinIterations = 20_000;
+    private static readonly Lazy<WorkerPool> SharedPool = new(() => new WorkerPool(Environment.ProcessorCount - 1));
+
+    private readonly object _sync = new();
+    private readonly object _runLock = new();
+    private readonly int _workers;
+    private delegate*<void*, int, void> _work;
+    private void* _state;
+    private int _remaining;
+    private int _generation;
+
+    // _signal[w] is the generation of the last job handed to worker w; only the workers a job uses are signalled, and
+    // the caller waits for all of them before it changes the job, so a worker always reads the job it was given.
+    private readonly int[] _signal;
+
+    private WorkerPool(int workers)
+    {
+        _workers = Math.Max(0, workers);
+        _signal = new int[_workers + 1];
+        for (int w = 1; w <= _workers; w++)
+        {
+            int index = w;
+            var thread = new Thread(() => WorkerLoop(index)) { IsBackground = true, Name = $"NeuralML kernel worker {index}" };
+            thread.Start();
+        }
+    }
+
+    /// <summary>The pool shared by all kernels: one worker per core beside the calling thread.</summary>
+    public static WorkerPool Shared => SharedPool.Value;
+
+    /// <summary>The most parts a job can run at once (the workers plus the calling thread).</summary>
+    public int MaxParts => _workers + 1;
+
+    /// <summary>
+    /// Runs work(state, p) for p in [0, parts) and returns when all are done. The caller runs part 0. If another job
+    /// holds the pool, every part runs on the caller, in order.
+    /// </summary>
+    public void Run(int parts, delegate*<void*, int, void> work, void* state)
+    {
+        if (parts <= 1 || _workers == 0 || !Monitor.TryEnter(_runLock))
+        {
+            for (int p = 0; p < parts; p++) work(state, p);
+            return;
+        }
+        try
+        {
+            int dispatched = Math.Min(parts, MaxParts);
+            _work = work;
+            _state = state;
+            Volatile.Write(ref _remaining, dispatched - 1);
+            int generation = ++_generation;
+            for (int w = 1; w < dispatched; w++) Volatile.Write(ref _signal[w], generation);
+            lock (_sync) Monitor.PulseAll(_sync);
+            work(state, 0);
+            // Parts beyond the pool's width run here too, after part 0.
+            for (int p = dispatched; p < parts; p++) work(state, p);
+            var spin = new SpinWait();
+            while (Volatile.Read(ref _remaining) > 0) spin.SpinOnce(sleep1Threshold: -1);
+        }
+        finally
+        {
+            Monitor.Exit(_runLock);
+        }
+    }
+
+    private void WorkerLoop(int index)
+    {
+        int seen = 0;
+        while (true)
+        {
+            int spins = 0;
+            while (Volatile.Read(ref _signal[index]) == seen && spins++ < SpinIterations) Thread.SpinWait(20);
+            if (Volatile.Read(ref _signal[index]) == seen)
+            {
+                lock (_sync)
+                {
+                    while (Volatile.Read(ref _signal[index]) == seen) Monitor.Wait(_sync);
+                }
+            }
+            seen = Volatile.Read(ref _signal[index]);
+            _work(_state, index);
+            Interlocked.Decrement(ref _remaining);
+        }
+    }
+}
