@@ -55,6 +55,7 @@ internal sealed class RowScorer
 internal sealed class BatchScorer : IDisposable
 {
     public const int BatchRows = 256;
+    private static long _batchesScored;
     private readonly FeedForwardNetwork _network;
     private readonly LossHead _head;
     private readonly DataViewRowCursor _lookahead;
@@ -64,7 +65,7 @@ internal sealed class BatchScorer : IDisposable
     private readonly float[] _logits;
     private readonly float[] _outputs;
     private VBuffer<float> _row;
-    private long _first = -1;
+    private long _first;
     private int _count;
     private bool _exhausted;
 
@@ -80,10 +81,13 @@ internal sealed class BatchScorer : IDisposable
         _outputs = new float[BatchRows * _network.OutputCount];
     }
 
+    /// <summary>How many batches all batch scorers have scored so far (diagnostics and tests).</summary>
+    public static long BatchesScored => Interlocked.Read(ref _batchesScored);
+
     /// <summary>Copies the scores of the row at <paramref name="position"/> into <paramref name="target"/>; false if that row is not the next one ahead.</summary>
     public bool TryCopy(long position, RowPredictor target)
     {
-        if (position >= _first + _count && !_exhausted && position == _first + _count) ReadBatch();
+        if (position == _first + _count && !_exhausted) ReadBatch();
         if (position < _first || position >= _first + _count) return false;
         int row = (int)(position - _first), width = _network.OutputCount;
         target.Set(_logits.AsSpan(row * width, width), _outputs.AsSpan(row * width, width));
@@ -94,7 +98,6 @@ internal sealed class BatchScorer : IDisposable
     {
         int inputs = _network.InputCount, width = _network.OutputCount;
         _first += _count;
-        if (_first < 0) _first = 0;
         _count = 0;
         while (_count < BatchRows && _lookahead.MoveNext())
         {
@@ -112,6 +115,7 @@ internal sealed class BatchScorer : IDisposable
         }
         if (_count < BatchRows) _exhausted = true;
         if (_count == 0) return;
+        Interlocked.Increment(ref _batchesScored);
         _network.Forward(_features, _count, _workspace, DenseKernels.Default).CopyTo(_logits);
         _logits.AsSpan(0, _count * width).CopyTo(_outputs);
         for (int r = 0; r < _count; r++) _head.Transform(_outputs.AsSpan(r * width, width));

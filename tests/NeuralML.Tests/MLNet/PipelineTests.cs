@@ -104,6 +104,27 @@ public class PipelineTests
     }
 
     [Fact]
+    public void Transform_scores_in_batches_and_matches_the_prediction_engine_bit_for_bit()
+    {
+        var ml = new MLContext(seed: 3);
+        var random = new Random(2);
+        var rows = Enumerable.Range(0, 700).Select(_ =>
+        {
+            var features = Enumerable.Range(0, 10).Select(_ => random.NextSingle()).ToArray();
+            return new DiabetesRow { Features = features, Label = features.Sum() };
+        }).ToList();
+        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        var model = ml.Regression.Trainers.FeedForward(new FeedForwardRegressionTrainer.Options { HiddenLayers = [40, 20], Epochs = 2, Seed = 1 }).Fit(data);
+
+        long before = BatchScorer.BatchesScored;
+        var scored = ml.Data.CreateEnumerable<RegressionPrediction>(model.Transform(data), reuseRowObject: false).ToList();
+        Assert.True(BatchScorer.BatchesScored - before >= 3, "700 rows should be scored in batches of 256");
+
+        var engine = ml.Model.CreatePredictionEngine<DiabetesRow, RegressionPrediction>(model);
+        for (int i = 0; i < rows.Count; i++) Assert.Equal(scored[i].Score, engine.Predict(rows[i]).Score);
+    }
+
+    [Fact]
     public void Estimator_output_schema_matches_the_transformed_schema()
     {
         var ml = new MLContext(seed: 3);
