@@ -1,5 +1,6 @@
 using System.Numerics.Tensors;
 
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace NeuralML.Kernels;
@@ -14,6 +15,7 @@ internal static class ActivationKernels
     public const float EluAlpha = 1f;
 
     /// <summary>values[i] = f(values[i]).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(Activation activation, Span<float> values)
     {
         switch (activation)
@@ -42,6 +44,7 @@ internal static class ActivationKernels
     }
 
     /// <summary>gradient[i] = output[i] &gt; 0 ? gradient[i] : 0, on the widest vectors available.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ReluDerivative(ReadOnlySpan<float> output, Span<float> gradient)
     {
         int i = 0;
@@ -65,6 +68,7 @@ internal static class ActivationKernels
     }
 
     /// <summary>gradient[i] *= f'(z_i), where output[i] = f(z_i).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyByDerivative(Activation activation, ReadOnlySpan<float> output, Span<float> gradient)
     {
         if (output.Length != gradient.Length) throw new ArgumentException("Output and gradient lengths differ.");

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace NeuralML.Kernels;
@@ -120,6 +121,7 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
     }
 
     /// <summary>Columns [start, end) of one row of the forward product, before the activation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRowColumns(float* x, float* weights, float* bias, float* y, int inputs, int outputs, int start, int end)
     {
         int n0 = start;
@@ -248,6 +250,7 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
         ComputePanels(job.Product, (int)((long)job.Panels * part / job.Parts), (int)((long)job.Panels * (part + 1) / job.Parts));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ComputePanels(in Product p, int firstPanel, int lastPanel)
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
@@ -301,6 +304,7 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ComputePanel(in Product p, float* panel, nint ldb, int n0, int columns, float* bias, float* tile)
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
@@ -336,6 +340,7 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
     }
 
     /// <summary>Packs B[0..K, n0..n0+NR) into K rows of NR contiguous values, zero past the last column.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void PackPanel(in Product p, int n0, int columns, float* packed)
     {
         int nr = TKernel.Columns;

@@ -8,7 +8,8 @@ namespace NeuralML.Kernels;
 /// </summary>
 internal sealed unsafe class WorkerPool
 {
-    private const int SpinIterations = 20_000;
+    /// <summary>How long an idle worker keeps polling before it sleeps.</summary>
+    private static readonly long SpinTicks = System.Diagnostics.Stopwatch.Frequency / 500; // 2 ms
     private static readonly Lazy<WorkerPool> SharedPool = new(() => new WorkerPool(Environment.ProcessorCount - 1));
 
     private readonly object _sync = new();
@@ -64,8 +65,12 @@ internal sealed unsafe class WorkerPool
             work(state, 0);
             // Parts beyond the pool's width run here too, after part 0.
             for (int p = dispatched; p < parts; p++) work(state, p);
-            var spin = new SpinWait();
-            while (Volatile.Read(ref _remaining) > 0) spin.SpinOnce(sleep1Threshold: -1);
+            long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+            for (int polls = 0; Volatile.Read(ref _remaining) > 0; polls++)
+            {
+                // Parts take microseconds; yield only if a worker has been held up for long (its core taken away).
+                if ((polls & 1023) == 1023 && System.Diagnostics.Stopwatch.GetTimestamp() > deadline) Thread.Yield();
+            }
         }
         finally
         {
@@ -78,8 +83,13 @@ internal sealed unsafe class WorkerPool
         int seen = 0;
         while (true)
         {
-            int spins = 0;
-            while (Volatile.Read(ref _signal[index]) == seen && spins++ < SpinIterations) Thread.SpinWait(20);
+            // Poll with plain reads, not PAUSE: under KVM, long PAUSE loops trip pause-loop exiting and the vCPU is
+            // descheduled, which made every wake-up cost ~30 µs.
+            long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
+            for (int polls = 0; Volatile.Read(ref _signal[index]) == seen; polls++)
+            {
+                if ((polls & 1023) == 1023 && System.Diagnostics.Stopwatch.GetTimestamp() > deadline) break;
+            }
             if (Volatile.Read(ref _signal[index]) == seen)
             {
                 lock (_sync)

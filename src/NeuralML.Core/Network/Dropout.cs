@@ -20,6 +20,7 @@ internal sealed class Dropout
     public float Rate { get; }
 
     /// <summary>Draws a fresh mask and writes kept[i] = values[i]·mask[i].</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Apply(ReadOnlySpan<float> values, Span<float> kept, Span<float> mask)
     {
         float scale = 1f / (1f - Rate);

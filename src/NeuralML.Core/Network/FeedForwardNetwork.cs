@@ -115,6 +115,7 @@ internal sealed class FeedForwardNetwork
     /// logits (rows, OutputCount), which live in the workspace. With <paramref name="dropout"/>, hidden outputs are
     /// dropped (training mode); without, the network is in evaluation mode.
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<float> Forward(ReadOnlySpan<float> input, int rows, NetworkWorkspace workspace, IDenseKernels kernels, Dropout? dropout = null)
     {
         workspace.EnsureFits(this, rows);
@@ -144,6 +145,7 @@ internal sealed class FeedForwardNetwork
     /// Back-propagates <paramref name="dLogits"/> (rows, OutputCount) through the last <see cref="Forward"/> and adds the
     /// parameter gradients to <paramref name="dParameters"/> (same layout as <see cref="Parameters"/>).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Backward(ReadOnlySpan<float> input, int rows, ReadOnlySpan<float> dLogits, Span<float> dParameters,
         NetworkWorkspace workspace, IDenseKernels kernels, bool droppedOut)
     {

@@ -51,6 +51,7 @@ internal sealed class InMemoryTrainingSet : ITrainingSet
 
     public ReadOnlySpan<float> Weights => _weights;
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void CopyRows(ReadOnlySpan<int> rows, Span<float> features, Span<float> targets, Span<float> weights)
     {
         for (int i = 0; i < rows.Length; i++)

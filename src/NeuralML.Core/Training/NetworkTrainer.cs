@@ -239,6 +239,7 @@ internal sealed class NetworkTrainer
     }
 
     /// <summary>x ← (x − shift)/scale for every row of (rows, shift.Length) features.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private static void Standardize(Span<float> features, float[] shift, float[] scale)
     {
         int width = shift.Length;

@@ -46,6 +46,7 @@ internal sealed class RowPredictor
     /// <summary>Probabilities (classifiers) or the score (regression) of the last row.</summary>
     public float[] Outputs { get; }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Predict(in VBuffer<float> features)
     {
         if (features.Length != _features.Length)

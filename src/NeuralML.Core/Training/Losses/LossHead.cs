@@ -20,6 +20,7 @@ internal abstract class LossHead
     /// <param name="rows">rows in the batch</param>
     /// <param name="outputs">logits per row</param>
     /// <param name="scale">the factor on every gradient, usually 1/Σw so that the batch loss is a weighted mean</param>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public double LossAndGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights,
         Span<float> dLogits, int rows, int outputs, float scale)
     {
