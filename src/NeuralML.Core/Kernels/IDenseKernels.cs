@@ -18,7 +18,10 @@ internal interface IDenseKernels
     void InputGradient(ReadOnlySpan<float> dY, ReadOnlySpan<float> weights, Span<float> dX,
         int rows, int inputs, int outputs);
 
-    /// <summary>dWeights += xᵀ·dY and dBias += the column sums of dY; both accumulate.</summary>
+    /// <summary>
+    /// dWeights += xᵀ·dY and dBias += the column sums of dY; with <paramref name="overwrite"/>, dWeights = xᵀ·dY and
+    /// dBias = the column sums, whatever the buffers held (which saves clearing them first).
+    /// </summary>
     void AccumulateWeightGradient(ReadOnlySpan<float> dY, ReadOnlySpan<float> x, Span<float> dWeights, Span<float> dBias,
-        int rows, int inputs, int outputs);
+        int rows, int inputs, int outputs, bool overwrite = false);
 }

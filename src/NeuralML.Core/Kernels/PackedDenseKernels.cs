@@ -66,7 +66,7 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
     }
 
     public void AccumulateWeightGradient(ReadOnlySpan<float> dY, ReadOnlySpan<float> x, Span<float> dWeights, Span<float> dBias,
-        int rows, int inputs, int outputs)
+        int rows, int inputs, int outputs, bool overwrite = false)
     {
         DenseShape.Check(dY, rows, outputs, nameof(dY));
         DenseShape.Check(x, rows, inputs, nameof(x));
@@ -75,9 +75,10 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
         fixed (float* pdy = dY, px = x, pdw = dWeights)
         {
             // dW (inputs, outputs) += Xᵀ · dY, where Xᵀ[i, r] = X[r, i].
-            Run(new Product(inputs, outputs, rows, px, 1, inputs, pdy, outputs, 1, pdw, outputs, true, null, Activation.Identity));
+            Run(new Product(inputs, outputs, rows, px, 1, inputs, pdy, outputs, 1, pdw, outputs, !overwrite, null, Activation.Identity));
         }
         // Row by row, in order: the same sums at any thread count.
+        if (overwrite) dBias[..outputs].Clear();
         for (int r = 0; r < rows; r++)
             System.Numerics.Tensors.TensorPrimitives.Add(dBias[..outputs], dY.Slice(r * outputs, outputs), dBias[..outputs]);
     }

@@ -49,12 +49,17 @@ internal sealed class PortableDenseKernels : IDenseKernels
     }
 
     public void AccumulateWeightGradient(ReadOnlySpan<float> dY, ReadOnlySpan<float> x, Span<float> dWeights, Span<float> dBias,
-        int rows, int inputs, int outputs)
+        int rows, int inputs, int outputs, bool overwrite = false)
     {
         DenseShape.Check(dY, rows, outputs, nameof(dY));
         DenseShape.Check(x, rows, inputs, nameof(x));
         DenseShape.Check(dWeights, inputs, outputs, nameof(dWeights));
         if (dBias.Length < outputs) throw new ArgumentException("Bias gradient is shorter than the number of outputs.", nameof(dBias));
+        if (overwrite)
+        {
+            dWeights[..(inputs * outputs)].Clear();
+            dBias[..outputs].Clear();
+        }
 
         for (int r = 0; r < rows; r++)
         {

@@ -142,8 +142,9 @@ internal sealed class FeedForwardNetwork
     }
 
     /// <summary>
-    /// Back-propagates <paramref name="dLogits"/> (rows, OutputCount) through the last <see cref="Forward"/> and adds the
-    /// parameter gradients to <paramref name="dParameters"/> (same layout as <see cref="Parameters"/>).
+    /// Back-propagates <paramref name="dLogits"/> (rows, OutputCount) through the last <see cref="Forward"/> and writes
+    /// the parameter gradients into <paramref name="dParameters"/> (same layout as <see cref="Parameters"/>; every value
+    /// is overwritten, so it needs no clearing).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Backward(ReadOnlySpan<float> input, int rows, ReadOnlySpan<float> dLogits, Span<float> dParameters,
@@ -171,7 +172,7 @@ internal sealed class FeedForwardNetwork
                 : (droppedOut ? workspace.Dropped(l - 1) : workspace.Outputs[l - 1]).AsSpan(0, rows * layer.Inputs);
             kernels.AccumulateWeightGradient(dOutput, layerInput,
                 dParameters.Slice(layer.WeightOffset, layer.WeightCount), dParameters.Slice(layer.BiasOffset, layer.Outputs),
-                rows, layer.Inputs, layer.Outputs);
+                rows, layer.Inputs, layer.Outputs, overwrite: true);
             if (l == 0) break;
 
             Span<float> dInput = other.AsSpan(0, rows * layer.Inputs);

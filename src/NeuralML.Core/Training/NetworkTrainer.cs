@@ -117,7 +117,6 @@ internal sealed class NetworkTrainer
                     dLogits, rows, outputs, (float)(1.0 / batchWeight));
                 weightSum += batchWeight;
 
-                dParameters.AsSpan().Clear();
                 network.Backward(features, rows, dLogits, dParameters, workspace, _kernels, droppedOut: dropout is not null);
                 AddL2(network, dParameters);
                 optimizer.Step(network.Parameters, dParameters);

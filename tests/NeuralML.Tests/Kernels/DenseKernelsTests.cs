@@ -158,6 +158,26 @@ public class DenseKernelsTests
         GuardedBuffer.AssertGuardIntact(dBias, outputs, "dBias");
     }
 
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void WeightGradientOverwriteIgnoresWhatTheBuffersHeld(string kernels, int rows, int inputs, int outputs)
+    {
+        var random = new SplitMix(rows * 10_000 + inputs * 100 + outputs + 3);
+        float[] dY = GuardedBuffer.Random(random, rows * outputs);
+        float[] x = GuardedBuffer.Random(random, rows * inputs);
+        float[] dWeights = GuardedBuffer.Filled(inputs * outputs, float.NaN);
+        float[] dBias = GuardedBuffer.Filled(outputs, float.NaN);
+        (Reference expectedWeights, Reference expectedBias) =
+            ScalarReference.AccumulateWeightGradient(dY, x, new float[inputs * outputs], new float[outputs], rows, inputs, outputs);
+
+        Implementations[kernels].AccumulateWeightGradient(dY, x, dWeights, dBias, rows, inputs, outputs, overwrite: true);
+
+        expectedWeights.AssertClose(dWeights, Relative, Absolute, "dWeights");
+        expectedBias.AssertClose(dBias, Relative, Absolute, "dBias");
+        GuardedBuffer.AssertGuardIntact(dWeights, inputs * outputs, "dWeights");
+        GuardedBuffer.AssertGuardIntact(dBias, outputs, "dBias");
+    }
+
     [Fact]
     public void AccumulateWeightGradientTwiceDoublesTheGradient()
     {
