@@ -7,8 +7,56 @@ namespace NeuralML.Kernels;
 /// Optimizer updates in one pass over the parameter buffer, on the widest vectors the machine has. Each lane does
 /// exactly what the scalar tail does (no FMA contraction), so every path gives the same parameters.
 /// </summary>
-internal static class OptimizerKernels
+internal static unsafe class OptimizerKernels
 {
+    /// <summary>Parameters per part when an update is split across the worker pool (a multiple of every vector width).</summary>
+    private const int MinPartLength = 1 << 15;
+
+    /// <summary>
+    /// <see cref="Adam"/> split into contiguous parts on the worker pool: element-wise, so the result is the same bits
+    /// at any number of parts.
+    /// </summary>
+    public static void AdamParallel(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v,
+        float stepSize, float beta1, float beta2, float epsilon, float rootCorrection2, int threads)
+    {
+        int parts = Math.Clamp(parameters.Length / MinPartLength, 1, Math.Max(1, threads));
+        if (parts == 1)
+        {
+            Adam(parameters, gradients, m, v, stepSize, beta1, beta2, epsilon, rootCorrection2);
+            return;
+        }
+        if (gradients.Length < parameters.Length || m.Length < parameters.Length || v.Length < parameters.Length)
+            throw new ArgumentException("Optimizer buffers are shorter than the parameters.");
+        fixed (float* p = parameters, g = gradients, pm = m, pv = v)
+        {
+            var job = new AdamJob
+            {
+                Parameters = p, Gradients = g, M = pm, V = pv, Length = parameters.Length, Parts = parts,
+                StepSize = stepSize, Beta1 = beta1, Beta2 = beta2, Epsilon = epsilon, RootCorrection2 = rootCorrection2,
+            };
+            WorkerPool.Shared.Run(parts, &AdamPart, &job);
+        }
+    }
+
+    private struct AdamJob
+    {
+        public float* Parameters, Gradients, M, V;
+        public int Length, Parts;
+        public float StepSize, Beta1, Beta2, Epsilon, RootCorrection2;
+    }
+
+    private static void AdamPart(void* state, int part)
+    {
+        ref AdamJob job = ref *(AdamJob*)state;
+        // Part boundaries on multiples of 64 floats keep every part's vectors aligned alike.
+        int start = (int)((long)job.Length * part / job.Parts) & ~63;
+        int end = part == job.Parts - 1 ? job.Length : (int)((long)job.Length * (part + 1) / job.Parts) & ~63;
+        int length = end - start;
+        Adam(new Span<float>(job.Parameters + start, length), new ReadOnlySpan<float>(job.Gradients + start, length),
+            new Span<float>(job.M + start, length), new Span<float>(job.V + start, length),
+            job.StepSize, job.Beta1, job.Beta2, job.Epsilon, job.RootCorrection2);
+    }
+
     /// <summary>
     /// Adam: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − stepSize·m / (√v / rootCorrection2 + ε).
     /// </summary>

@@ -25,8 +25,15 @@ internal sealed class InMemoryTrainingSet : ITrainingSet
     private readonly float[] _features, _targets;
     private readonly float[]? _weights;
 
-    public InMemoryTrainingSet(float[] features, float[] targets, float[]? weights, int featureCount, int targetWidth = 1)
+    /// <param name="features">(rows, featureCount)</param>
+    /// <param name="targets">(rows, targetWidth)</param>
+    /// <param name="weights">(rows), or null for weight 1</param>
+    /// <param name="featureCount">values per row</param>
+    /// <param name="targetWidth">targets per row</param>
+    /// <param name="trainerMayModify">true when the arrays are a private copy the trainer may standardise in place</param>
+    public InMemoryTrainingSet(float[] features, float[] targets, float[]? weights, int featureCount, int targetWidth = 1, bool trainerMayModify = false)
     {
+        TrainerMayModify = trainerMayModify;
         if (featureCount <= 0) throw new ArgumentOutOfRangeException(nameof(featureCount));
         if (features.Length % featureCount != 0) throw new ArgumentException("Features are not a whole number of rows.", nameof(features));
         RowCount = features.Length / featureCount;
@@ -47,7 +54,22 @@ internal sealed class InMemoryTrainingSet : ITrainingSet
 
     public bool HasWeights => _weights is not null;
 
+    /// <summary>Whether <see cref="StandardizeInPlace"/> may be used: the arrays are the trainer's to change.</summary>
+    public bool TrainerMayModify { get; }
+
     public ReadOnlySpan<float> Targets => _targets;
+
+    /// <summary>x ← (x − shift)/scale for every row, once, instead of for every batch of every epoch.</summary>
+    public void StandardizeInPlace(ReadOnlySpan<float> shift, ReadOnlySpan<float> scale)
+    {
+        if (!TrainerMayModify) throw new InvalidOperationException("This training set's features belong to the caller.");
+        for (int start = 0; start < _features.Length; start += FeatureCount)
+        {
+            Span<float> row = _features.AsSpan(start, FeatureCount);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(row, shift, row);
+            System.Numerics.Tensors.TensorPrimitives.Divide(row, scale, row);
+        }
+    }
 
     public ReadOnlySpan<float> Weights => _weights;
 

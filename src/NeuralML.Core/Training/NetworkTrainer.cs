@@ -50,6 +50,14 @@ internal sealed class NetworkTrainer
             ? FeatureStatistics(data)
             : (new float[data.FeatureCount], Enumerable.Repeat(1f, data.FeatureCount).ToArray());
 
+        // A private in-memory copy is standardised once; otherwise each batch is, as it is loaded.
+        bool standardizeBatches = _settings.StandardizeFeatures;
+        if (standardizeBatches && data is InMemoryTrainingSet { TrainerMayModify: true } owned)
+        {
+            owned.StandardizeInPlace(featureShift, featureScale);
+            standardizeBatches = false;
+        }
+
         var order = new int[data.RowCount];
         for (int i = 0; i < order.Length; i++) order[i] = i;
         int validationRows = ValidationRowCount(data.RowCount);
@@ -64,7 +72,8 @@ internal sealed class NetworkTrainer
         var dLogits = new float[batchCapacity * outputs];              // (batch, outputs)
         var dParameters = new float[network.Parameters.Length];
         float[]? bestParameters = validationRows > 0 ? (float[])network.Parameters.Clone() : null;
-        Optimizer optimizer = Optimizer.Create(_settings.Optimizer, network.Parameters.Length, _settings.LearningRate, _settings.Momentum, _settings.Nesterov);
+        Optimizer optimizer = Optimizer.Create(_settings.Optimizer, network.Parameters.Length, _settings.LearningRate, _settings.Momentum, _settings.Nesterov,
+            _settings.Threads ?? Environment.ProcessorCount);
         Dropout? dropout = _settings.DropoutRate > 0f ? new Dropout(_settings.DropoutRate, random) : null;
 
         // Copies rows into the batch buffers, standardised as the network sees them; returns the batch's total weight.
@@ -73,7 +82,7 @@ internal sealed class NetworkTrainer
             int rows = rowIndices.Length;
             Span<float> batchWeights = data.HasWeights ? weights.AsSpan(0, rows) : [];
             data.CopyRows(rowIndices, features, targets, batchWeights);
-            if (_settings.StandardizeFeatures) Standardize(features.AsSpan(0, rows * data.FeatureCount), featureShift, featureScale);
+            if (standardizeBatches) Standardize(features.AsSpan(0, rows * data.FeatureCount), featureShift, featureScale);
             if (targetScale != 1f || targetShift != 0f)
                 foreach (ref float t in targets.AsSpan(0, rows * targetWidth)) t = (t - targetShift) / targetScale;
             return data.HasWeights ? SumOf(batchWeights) : rows;

@@ -25,9 +25,12 @@ internal static class TrainingDataReader
 
         var columns = new List<DataViewSchema.Column> { featureColumn, labelColumn };
         if (weightColumn is { } w) columns.Add(w);
-        var features = new List<float>();
-        var targets = new List<float>();
-        var weights = weightColumn is null ? null : new List<float>();
+        // One dense row-major copy, grown by doubling (exact-sized up front when the row count is known).
+        long expectedRows = Math.Clamp(data.GetRowCount() ?? 1024, 1, Array.MaxLength / Math.Max(featureCount, 1));
+        var features = new float[expectedRows * featureCount];
+        var targets = new float[expectedRows];
+        var weights = weightColumn is null ? null : new float[expectedRows];
+        int count = 0;
         var rowsPerClass = new int[kind == PredictionKind.Regression ? 0 : Math.Max(classCount, 2)];
         long skipped = 0;
 
@@ -36,7 +39,6 @@ internal static class TrainingDataReader
         Func<float> getTarget = TargetGetter(cursor, labelColumn, kind);
         ValueGetter<float>? getWeight = weightColumn is { } wc ? cursor.GetGetter<float>(wc) : null;
         VBuffer<float> row = default;
-        var dense = new float[featureCount];
         while (cursor.MoveNext())
         {
             float target = getTarget();
@@ -55,18 +57,32 @@ internal static class TrainingDataReader
             }
             getFeatures(ref row);
             CheckFinite(row, featureColumnName, cursor.Position);
-            row.CopyTo(dense);
-            features.AddRange(dense);
-            targets.Add(target);
-            weights?.Add(weight);
+            if (count == targets.Length)
+            {
+                int capacity = (int)Math.Min((long)count * 2, Array.MaxLength / Math.Max(featureCount, 1));
+                if (capacity <= count) throw new InvalidOperationException($"The training data has more rows than one in-memory copy can hold ({count}).");
+                Array.Resize(ref features, capacity * featureCount);
+                Array.Resize(ref targets, capacity);
+                if (weights is not null) Array.Resize(ref weights, capacity);
+            }
+            row.CopyTo(features.AsSpan(count * featureCount, featureCount));
+            targets[count] = target;
+            if (weights is not null) weights[count] = weight;
             if (rowsPerClass.Length > 0) rowsPerClass[(int)target]++;
+            count++;
         }
 
-        if (targets.Count == 0)
+        if (count == 0)
             throw new InvalidOperationException(skipped > 0
                 ? $"The training data has no usable rows: all {skipped} rows have a missing value in label column '{labelColumnName}'."
                 : "The training data is empty: a FeedForward trainer needs at least one row.");
-        var set = new InMemoryTrainingSet(features.ToArray(), targets.ToArray(), weights?.ToArray(), featureCount);
+        if (count < targets.Length)
+        {
+            Array.Resize(ref features, count * featureCount);
+            Array.Resize(ref targets, count);
+            if (weights is not null) Array.Resize(ref weights, count);
+        }
+        var set = new InMemoryTrainingSet(features, targets, weights, featureCount, trainerMayModify: true);
         return new Result(set, skipped, rowsPerClass);
     }
 

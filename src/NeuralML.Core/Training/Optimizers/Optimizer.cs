@@ -7,10 +7,10 @@ internal abstract class Optimizer
 {
     public abstract void Step(Span<float> parameters, ReadOnlySpan<float> gradients);
 
-    public static Optimizer Create(OptimizerKind kind, int parameterCount, float learningRate, float momentum, bool nesterov) => kind switch
+    public static Optimizer Create(OptimizerKind kind, int parameterCount, float learningRate, float momentum, bool nesterov, int threads = 1) => kind switch
     {
         OptimizerKind.Sgd => new SgdOptimizer(parameterCount, learningRate, momentum, nesterov),
-        OptimizerKind.Adam => new AdamOptimizer(parameterCount, learningRate),
+        OptimizerKind.Adam => new AdamOptimizer(parameterCount, learningRate, threads),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown optimizer."),
     };
 }
@@ -48,8 +48,11 @@ internal sealed class AdamOptimizer : Optimizer
     private readonly float _learningRate;
     private int _step;
 
-    public AdamOptimizer(int parameterCount, float learningRate)
+    private readonly int _threads;
+
+    public AdamOptimizer(int parameterCount, float learningRate, int threads = 1)
     {
+        _threads = threads;
         _m = new float[parameterCount];
         _v = new float[parameterCount];
         _learningRate = learningRate;
@@ -62,6 +65,6 @@ internal sealed class AdamOptimizer : Optimizer
         float correction2 = 1f - MathF.Pow(Beta2, _step);
         float stepSize = _learningRate / correction1;
         float rootCorrection2 = MathF.Sqrt(correction2);
-        OptimizerKernels.Adam(parameters, gradients, _m, _v, stepSize, Beta1, Beta2, Epsilon, rootCorrection2);
+        OptimizerKernels.AdamParallel(parameters, gradients, _m, _v, stepSize, Beta1, Beta2, Epsilon, rootCorrection2, _threads);
     }
 }
