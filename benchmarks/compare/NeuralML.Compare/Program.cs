@@ -29,8 +29,9 @@ ml.Log += (_, e) =>
 
 IDataView Rows(float[] pixels, byte[] labels, int count) => ml.Data.LoadFromEnumerable(
     Enumerable.Range(0, count).Select(i => new Image { Pixels = pixels.AsSpan(i * 784, 784).ToArray(), Class = labels[i] }));
-IDataView train = ml.Data.Cache(Rows(trainPixels, trainLabels, trainCount));
-IDataView test = ml.Data.Cache(Rows(testPixels, testLabels, testCount));
+// Streamed from the pixel arrays (no ML.NET cache): the trainer reads the data once into its own dense copy.
+IDataView train = Rows(trainPixels, trainLabels, trainCount);
+IDataView test = Rows(testPixels, testLabels, testCount);
 
 var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Class")
     .Append(ml.MulticlassClassification.Trainers.FeedForward(new FeedForwardMulticlassTrainer.Options

@@ -25,8 +25,10 @@ internal static class TrainingDataReader
 
         var columns = new List<DataViewSchema.Column> { featureColumn, labelColumn };
         if (weightColumn is { } w) columns.Add(w);
-        // One dense row-major copy, grown by doubling (exact-sized up front when the row count is known).
-        long expectedRows = Math.Clamp(data.GetRowCount() ?? 1024, 1, Array.MaxLength / Math.Max(featureCount, 1));
+        // One dense row-major copy, sized up front: from the view's row count, or from a first pass over the label
+        // alone when the view does not know it (growing by doubling would hold 1.5 copies at the last resize).
+        long knownRows = data.GetRowCount() ?? CountRows(data, labelColumn);
+        long expectedRows = Math.Clamp(knownRows, 1, Array.MaxLength / Math.Max(featureCount, 1));
         var features = new float[expectedRows * featureCount];
         var targets = new float[expectedRows];
         var weights = weightColumn is null ? null : new float[expectedRows];
@@ -84,6 +86,14 @@ internal static class TrainingDataReader
         }
         var set = new InMemoryTrainingSet(features, targets, weights, featureCount, trainerMayModify: true);
         return new Result(set, skipped, rowsPerClass);
+    }
+
+    private static long CountRows(IDataView data, DataViewSchema.Column label)
+    {
+        using DataViewRowCursor cursor = data.GetRowCursor([label]);
+        long count = 0;
+        while (cursor.MoveNext()) count++;
+        return count;
     }
 
     private static void CheckFinite(in VBuffer<float> row, string column, long position)
