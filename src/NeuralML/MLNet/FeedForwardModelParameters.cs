@@ -1,4 +1,5 @@
 using System.Text;
+using NeuralML.Kernels;
 using NeuralML.Network;
 
 namespace NeuralML;
@@ -9,8 +10,11 @@ namespace NeuralML;
 /// </summary>
 public sealed class FeedForwardModelParameters
 {
-    internal FeedForwardModelParameters(PredictionKind kind, FeedForwardNetwork network, ClassLabels? classLabels, IReadOnlyList<double> trainingLosses)
+    internal FeedForwardModelParameters(PredictionKind kind, FeedForwardNetwork network, ClassLabels? classLabels, IReadOnlyList<double> trainingLosses,
+        int? numberOfThreads = null)
     {
+        NumberOfThreads = numberOfThreads;
+        Kernels = numberOfThreads is int threads ? DenseKernels.Create(threads) : DenseKernels.Default;
         Kind = kind;
         Network = network;
         ClassLabels = classLabels;
@@ -18,6 +22,12 @@ public sealed class FeedForwardModelParameters
     }
 
     internal FeedForwardNetwork Network { get; }
+
+    /// <summary>The kernels scoring uses: the trainer's <see cref="FeedForwardOptions.NumberOfThreads"/> also bounds prediction.</summary>
+    internal IDenseKernels Kernels { get; }
+
+    /// <summary>The most threads scoring may use; null for all cores. Predictions do not depend on it.</summary>
+    public int? NumberOfThreads { get; }
 
     /// <summary>The label's key values, for multiclass models whose label column had them.</summary>
     internal ClassLabels? ClassLabels { get; }

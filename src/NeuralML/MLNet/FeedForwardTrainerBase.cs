@@ -93,7 +93,7 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         ClassLabels? labels = _kind == PredictionKind.MulticlassClassification
             ? ClassLabels.FromLabelColumn(input.Schema[o.LabelColumnName], classCount)
             : null;
-        var model = new FeedForwardModelParameters(_kind, network, labels, trainer.History.Select(h => h.Loss).ToArray());
+        var model = new FeedForwardModelParameters(_kind, network, labels, trainer.History.Select(h => h.Loss).ToArray(), o.NumberOfThreads);
         return new FeedForwardPredictionTransformer(model, input.Schema, o.FeatureColumnName);
     }
 

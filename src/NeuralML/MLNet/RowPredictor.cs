@@ -52,7 +52,7 @@ internal sealed class RowPredictor
         if (features.Length != _features.Length)
             throw new InvalidOperationException($"The model expects {_features.Length} features, the row has {features.Length}.");
         features.CopyTo(_features);
-        _model.Network.Forward(_features, 1, _workspace, DenseKernels.Default).CopyTo(Logits);
+        _model.Network.Forward(_features, 1, _workspace, _model.Kernels).CopyTo(Logits);
         Logits.CopyTo(Outputs, 0);
         _head.Transform(Outputs);
     }

@@ -57,6 +57,7 @@ internal sealed class BatchScorer : IDisposable
     public const int BatchRows = 256;
     private static long _batchesScored;
     private readonly FeedForwardNetwork _network;
+    private readonly IDenseKernels _kernels;
     private readonly LossHead _head;
     private readonly DataViewRowCursor _lookahead;
     private readonly ValueGetter<VBuffer<float>> _featureGetter;
@@ -72,6 +73,7 @@ internal sealed class BatchScorer : IDisposable
     public BatchScorer(FeedForwardModelParameters model, IDataView input, DataViewSchema.Column featureColumn)
     {
         _network = model.Network;
+        _kernels = model.Kernels;
         _head = RowPredictor.HeadOf(model.Kind);
         _lookahead = input.GetRowCursor([featureColumn]);
         _featureGetter = _lookahead.GetGetter<VBuffer<float>>(featureColumn);
@@ -116,7 +118,7 @@ internal sealed class BatchScorer : IDisposable
         if (_count < BatchRows) _exhausted = true;
         if (_count == 0) return;
         Interlocked.Increment(ref _batchesScored);
-        _network.Forward(_features, _count, _workspace, DenseKernels.Default).CopyTo(_logits);
+        _network.Forward(_features, _count, _workspace, _kernels).CopyTo(_logits);
         _logits.AsSpan(0, _count * width).CopyTo(_outputs);
         for (int r = 0; r < _count; r++) _head.Transform(_outputs.AsSpan(r * width, width));
     }
