@@ -24,7 +24,7 @@ internal static class ActivationKernels
                 TensorPrimitives.Max(values, 0f, values);
                 break;
             case Activation.LeakyRelu:
-                foreach (ref float v in values) v = v > 0f ? v : LeakyReluSlope * v;
+                LeakyRelu(values);
                 break;
             case Activation.Elu:
                 foreach (ref float v in values) v = v > 0f ? v : EluAlpha * (MathF.Exp(v) - 1f);
@@ -67,6 +67,57 @@ internal static class ActivationKernels
         for (; i < output.Length; i++) gradient[i] = output[i] > 0f ? gradient[i] : 0f;
     }
 
+    private static void LeakyRelu(Span<float> values)
+    {
+        int i = 0, width = System.Numerics.Vector<float>.Count;
+        var slope = new System.Numerics.Vector<float>(LeakyReluSlope);
+        for (; i <= values.Length - width; i += width)
+        {
+            var v = new System.Numerics.Vector<float>(values.Slice(i, width));
+            System.Numerics.Vector.ConditionalSelect(System.Numerics.Vector.GreaterThan(v, System.Numerics.Vector<float>.Zero), v, slope * v).CopyTo(values.Slice(i));
+        }
+        for (; i < values.Length; i++) values[i] = values[i] > 0f ? values[i] : LeakyReluSlope * values[i];
+    }
+
+    /// <summary>
+    /// gradient[i] *= f'(z_i) for the activations whose derivative is a formula in f(z): LeakyReLU (1 or slope),
+    /// ELU (1 or f + α, since f'(z) = αe^z = f(z) + α for z ≤ 0), tanh (1 − f²) and sigmoid (f(1 − f)). Vector lanes
+    /// compute exactly what the scalar tail computes.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void SmoothDerivative(Activation activation, ReadOnlySpan<float> output, Span<float> gradient)
+    {
+        int i = 0, width = System.Numerics.Vector<float>.Count;
+        var one = System.Numerics.Vector<float>.One;
+        var slope = new System.Numerics.Vector<float>(LeakyReluSlope);
+        var alpha = new System.Numerics.Vector<float>(EluAlpha);
+        for (; i <= output.Length - width; i += width)
+        {
+            var a = new System.Numerics.Vector<float>(output.Slice(i, width));
+            var g = new System.Numerics.Vector<float>(gradient.Slice(i, width));
+            var positive = System.Numerics.Vector.GreaterThan(a, System.Numerics.Vector<float>.Zero);
+            var derivative = activation switch
+            {
+                Activation.LeakyRelu => System.Numerics.Vector.ConditionalSelect(positive, one, slope),
+                Activation.Elu => System.Numerics.Vector.ConditionalSelect(positive, one, a + alpha),
+                Activation.Tanh => one - a * a,
+                _ => a * (one - a),
+            };
+            (g * derivative).CopyTo(gradient.Slice(i));
+        }
+        for (; i < output.Length; i++)
+        {
+            float a = output[i];
+            gradient[i] *= activation switch
+            {
+                Activation.LeakyRelu => a > 0f ? 1f : LeakyReluSlope,
+                Activation.Elu => a > 0f ? 1f : a + EluAlpha,
+                Activation.Tanh => 1f - a * a,
+                _ => a * (1f - a),
+            };
+        }
+    }
+
     /// <summary>gradient[i] *= f'(z_i), where output[i] = f(z_i).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyByDerivative(Activation activation, ReadOnlySpan<float> output, Span<float> gradient)
@@ -78,17 +129,10 @@ internal static class ActivationKernels
                 ReluDerivative(output, gradient);
                 break;
             case Activation.LeakyRelu:
-                for (int i = 0; i < output.Length; i++) gradient[i] *= output[i] > 0f ? 1f : LeakyReluSlope;
-                break;
             case Activation.Elu:
-                // For z <= 0, f(z) = α(e^z − 1), so f'(z) = α·e^z = f(z) + α.
-                for (int i = 0; i < output.Length; i++) gradient[i] *= output[i] > 0f ? 1f : output[i] + EluAlpha;
-                break;
             case Activation.Tanh:
-                for (int i = 0; i < output.Length; i++) gradient[i] *= 1f - output[i] * output[i];
-                break;
             case Activation.Sigmoid:
-                for (int i = 0; i < output.Length; i++) gradient[i] *= output[i] * (1f - output[i]);
+                SmoothDerivative(activation, output, gradient);
                 break;
             case Activation.Identity:
                 break;
