@@ -12,6 +12,7 @@ namespace NeuralML.Network;
 internal sealed class FeedForwardNetwork
 {
     private readonly DenseLayerShape[] _layers;
+    private readonly int[] _layerSizes;
 
     public FeedForwardNetwork(int inputs, IReadOnlyList<int> hiddenLayers, Activation hiddenActivation, int outputs)
         : this(BuildShapes(inputs, hiddenLayers, hiddenActivation, outputs), parameters: null)
@@ -21,6 +22,7 @@ internal sealed class FeedForwardNetwork
     private FeedForwardNetwork(DenseLayerShape[] layers, float[]? parameters)
     {
         _layers = layers;
+        _layerSizes = [layers[0].Inputs, .. layers.Select(l => l.Outputs)];
         int count = layers[^1].End;
         if (parameters is not null && parameters.Length != count)
             throw new ArgumentException($"The network needs {count} parameters, got {parameters.Length}.", nameof(parameters));
@@ -80,7 +82,10 @@ internal sealed class FeedForwardNetwork
     public int MaxWidth => Math.Max(InputCount, _layers.Max(l => l.Outputs));
 
     /// <summary>Layer sizes from input to output, e.g. [784, 128, 64, 10].</summary>
-    public int[] LayerSizes => [InputCount, .. _layers.Select(l => l.Outputs)];
+    public int[] LayerSizes => _layerSizes.ToArray();
+
+    /// <summary>The same sizes without a copy, for checks on the hot path.</summary>
+    public ReadOnlySpan<int> LayerSizeSpan => _layerSizes;
 
     public Span<float> Weights(int layer) => Parameters.AsSpan(_layers[layer].WeightOffset, _layers[layer].WeightCount);
 

@@ -45,7 +45,7 @@ internal sealed class NetworkWorkspace
     {
         if (rows < 0 || rows > MaxRows)
             throw new ArgumentOutOfRangeException(nameof(rows), rows, $"The workspace holds at most {MaxRows} rows.");
-        if (!network.LayerSizes.AsSpan().SequenceEqual(LayerSizes))
+        if (!network.LayerSizeSpan.SequenceEqual(LayerSizes))
             throw new ArgumentException("The workspace was made for a network of another shape.", nameof(network));
     }
 }
