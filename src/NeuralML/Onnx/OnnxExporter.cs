@@ -1,0 +1,236 @@
+using System.Collections.Immutable;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Transforms;
+using NeuralML.Network;
+
+namespace NeuralML.Onnx;
+
+/// <summary>
+/// Writes a fitted pipeline as one ONNX model: the ML.NET transformers it can translate exactly (Concatenate, affine
+/// normalisers, MapValueToKey on the label, MapKeyToValue on the prediction) and NeuralML's networks (Gemm per dense
+/// layer, standard activation operators, Sigmoid / Softmax heads). Inputs are named after the pipeline's input columns
+/// with shape [N, width]; outputs after the output columns with the suffix ".output", as ML.NET's own exporter names
+/// them. Anything it cannot translate stops the export with a <see cref="NotSupportedException"/> naming it.
+/// </summary>
+internal sealed class OnnxExporter
+{
+    public const int Opset = 13;
+    public const int IrVersion = 7;
+
+    private readonly OnnxGraph _graph = new();
+    private readonly DataViewSchema _inputSchema;
+    private readonly Dictionary<string, Tensor> _columns = [];
+    private readonly Dictionary<string, string> _notExportable = [];
+    private readonly List<string> _outputColumns = [];
+
+    /// <summary>For each predicted-label tensor, the tensor of its 0-based class index (what MapKeyToValue gathers with).</summary>
+    private readonly Dictionary<string, string> _classIndex = [];
+
+    /// <summary>A column's current tensor: its name, element type and width (values per row).</summary>
+    private sealed record Tensor(string Name, OnnxProto.DataType Type, long Width, FeedForwardModelParameters? PredictedClassesOf = null);
+
+    private OnnxExporter(DataViewSchema inputSchema) => _inputSchema = inputSchema;
+
+    public static byte[] Export(ITransformer model, IDataView inputData)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(inputData);
+        var exporter = new OnnxExporter(inputData.Schema);
+        DataViewSchema schema = inputData.Schema;
+        foreach (ITransformer transformer in Flatten(model))
+        {
+            exporter.Add(transformer);
+            schema = transformer.GetOutputSchema(schema);
+        }
+        if (exporter._outputColumns.Count == 0)
+            throw new NotSupportedException("The pipeline has no NeuralML FeedForward model to export.");
+        foreach (string column in exporter._outputColumns.Distinct())
+        {
+            Tensor tensor = exporter._columns[column];
+            exporter._graph.AddOutput(tensor.Name, column + ".output", tensor.Type, [null, tensor.Width]);
+        }
+        return exporter._graph.ToModel("NeuralML", IrVersion, Opset, typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0");
+    }
+
+    private static IEnumerable<ITransformer> Flatten(ITransformer transformer)
+    {
+        if (transformer is IEnumerable<ITransformer> chain)
+        {
+            foreach (ITransformer inner in chain)
+                foreach (ITransformer leaf in Flatten(inner))
+                    yield return leaf;
+        }
+        else
+        {
+            yield return transformer;
+        }
+    }
+
+    private void Add(ITransformer transformer)
+    {
+        switch (transformer)
+        {
+            case ColumnConcatenatingTransformer concatenation:
+                foreach ((string output, string[] inputs) in TransformerColumns.Concatenation(concatenation))
+                {
+                    Tensor[] parts = inputs.Select(Resolve).ToArray();
+                    string name = _graph.AddNode("Concat", parts.Select(p => p.Name).ToArray(), output, OnnxProto.IntAttribute("axis", 1));
+                    Define(output, new Tensor(name, OnnxProto.DataType.Float, parts.Sum(p => p.Width)));
+                }
+                break;
+            case NormalizingTransformer normalizer:
+                (string Output, string Input)[] pairs = TransformerColumns.OneToOne(normalizer);
+                for (int i = 0; i < pairs.Length; i++) AddNormalizer(pairs[i].Output, Resolve(pairs[i].Input), normalizer.GetNormalizerModelParameters(i));
+                break;
+            case ValueToKeyMappingTransformer keys:
+                // Keys of the label are for training only; a key column the inference graph needs cannot be exported.
+                foreach ((string output, string input) in TransformerColumns.OneToOne(keys))
+                    NotExportable(output, $"column '{output}' comes from MapValueToKey('{input}'), which NeuralML's ONNX export translates only on the label");
+                break;
+            case FeedForwardPredictionTransformer network:
+                AddNetwork(network);
+                break;
+            case KeyToValueMappingTransformer values:
+                foreach ((string output, string input) in TransformerColumns.OneToOne(values)) AddKeyToValue(output, input);
+                break;
+            default:
+                throw new NotSupportedException(
+                    $"{transformer.GetType().Name} cannot be exported to ONNX by NeuralML. Supported: Concatenate, NormalizeMinMax, " +
+                    "NormalizeMeanVariance (and other affine normalisers), MapValueToKey on the label, the FeedForward trainers, MapKeyToValue on PredictedLabel.");
+        }
+    }
+
+    private void Define(string column, Tensor tensor)
+    {
+        _columns[column] = tensor;
+        _notExportable.Remove(column);
+    }
+
+    private void NotExportable(string column, string reason)
+    {
+        _columns.Remove(column);
+        _notExportable[column] = reason;
+    }
+
+    /// <summary>The tensor of a column: computed earlier in the graph, or a graph input of the pipeline's input data.</summary>
+    private Tensor Resolve(string column)
+    {
+        if (_columns.TryGetValue(column, out Tensor? tensor)) return tensor;
+        if (_notExportable.TryGetValue(column, out string? reason)) throw new NotSupportedException($"Cannot export to ONNX: {reason}.");
+        DataViewSchema.Column input = _inputSchema.GetColumnOrNull(column)
+            ?? throw new NotSupportedException($"Cannot export to ONNX: column '{column}' is neither an input column nor made by a supported transformer.");
+        long width = input.Type switch
+        {
+            NumberDataViewType t when t == NumberDataViewType.Single => 1,
+            VectorDataViewType { ItemType: var item, Size: > 0 } v when item == NumberDataViewType.Single => v.Size,
+            _ => throw new NotSupportedException($"Cannot export to ONNX: input column '{column}' is {input.Type}; only Single and known-size vectors of Single are supported."),
+        };
+        _graph.AddInput(column, OnnxProto.DataType.Float, [null, width]);
+        tensor = new Tensor(column, OnnxProto.DataType.Float, width);
+        _columns[column] = tensor;
+        return tensor;
+    }
+
+    private void AddNormalizer(string output, Tensor input, NormalizingTransformer.NormalizerModelParametersBase parameters)
+    {
+        (ImmutableArray<float> scale, ImmutableArray<float> offset) = parameters switch
+        {
+            NormalizingTransformer.AffineNormalizerModelParameters<ImmutableArray<float>> vector => (vector.Scale, vector.Offset),
+            NormalizingTransformer.AffineNormalizerModelParameters<float> scalar => ([scalar.Scale], [scalar.Offset]),
+            _ => throw new NotSupportedException(
+                $"Cannot export to ONNX: column '{output}' is normalised by {parameters.GetType().Name.Split('`')[0]}; only affine normalisers (NormalizeMinMax, NormalizeMeanVariance, ...) are supported."),
+        };
+        // ML.NET computes (x − offset)·scale; an empty offset means zero.
+        string name = input.Name;
+        if (!offset.IsDefaultOrEmpty && offset.Any(o => o != 0f))
+            name = _graph.AddNode("Sub", [name, _graph.AddFloatInitializer($"{output}_offset", [offset.Length], offset.AsSpan())], $"{output}_centred");
+        name = _graph.AddNode("Mul", [name, _graph.AddFloatInitializer($"{output}_scale", [scale.Length], scale.AsSpan())], output);
+        Define(output, input with { Name = name, PredictedClassesOf = null });
+    }
+
+    private void AddNetwork(FeedForwardPredictionTransformer transformer)
+    {
+        FeedForwardModelParameters model = transformer.Model;
+        FeedForwardNetwork network = model.Network;
+        Tensor features = Resolve(transformer.FeatureColumnName);
+        if (features.Width != network.InputCount)
+            throw new NotSupportedException($"Cannot export to ONNX: feature column '{transformer.FeatureColumnName}' has {features.Width} values, the network {network.InputCount}.");
+        string x = features.Name;
+        for (int l = 0; l < network.Layers.Count; l++)
+        {
+            DenseLayerShape layer = network.Layers[l];
+            string weights = _graph.AddFloatInitializer($"dense{l}_weights", [layer.Inputs, layer.Outputs], network.Weights(l));
+            string bias = _graph.AddFloatInitializer($"dense{l}_bias", [layer.Outputs], network.Biases(l));
+            x = _graph.AddNode("Gemm", [x, weights, bias], $"dense{l}");
+            x = layer.Activation switch
+            {
+                Activation.Identity => x,
+                Activation.Relu => _graph.AddNode("Relu", [x], $"dense{l}_relu"),
+                Activation.LeakyRelu => _graph.AddNode("LeakyRelu", [x], $"dense{l}_leaky_relu", OnnxProto.FloatAttribute("alpha", Kernels.ActivationKernels.LeakyReluSlope)),
+                Activation.Elu => _graph.AddNode("Elu", [x], $"dense{l}_elu", OnnxProto.FloatAttribute("alpha", Kernels.ActivationKernels.EluAlpha)),
+                Activation.Tanh => _graph.AddNode("Tanh", [x], $"dense{l}_tanh"),
+                Activation.Sigmoid => _graph.AddNode("Sigmoid", [x], $"dense{l}_sigmoid"),
+                _ => throw new NotSupportedException($"Cannot export activation {layer.Activation} to ONNX."),
+            };
+        }
+
+        switch (model.Kind)
+        {
+            case PredictionKind.BinaryClassification:
+                Output(OutputColumns.Score, new Tensor(x, OnnxProto.DataType.Float, 1));
+                Output(OutputColumns.Probability, new Tensor(_graph.AddNode("Sigmoid", [x], "probability"), OnnxProto.DataType.Float, 1));
+                string zero = _graph.AddFloatInitializer("zero", [1], [0f]);
+                Output(OutputColumns.PredictedLabel, new Tensor(_graph.AddNode("Greater", [x, zero], "predicted_label"), OnnxProto.DataType.Bool, 1));
+                break;
+            case PredictionKind.MulticlassClassification:
+                string probabilities = _graph.AddNode("Softmax", [x], "probabilities", OnnxProto.IntAttribute("axis", 1));
+                Output(OutputColumns.Score, new Tensor(probabilities, OnnxProto.DataType.Float, network.OutputCount));
+                // The first most probable class, 0-based; keys count from 1.
+                string index = _graph.AddNode("ArgMax", [probabilities], "class_index", OnnxProto.IntAttribute("axis", 1), OnnxProto.IntAttribute("keepdims", 1));
+                string key = _graph.AddNode("Add", [index, _graph.AddInt64Initializer("one", [1], [1])], "class_key");
+                string label = _graph.AddNode("Cast", [key], "predicted_label", OnnxProto.IntAttribute("to", (long)OnnxProto.DataType.UInt32));
+                Output(OutputColumns.PredictedLabel, new Tensor(label, OnnxProto.DataType.UInt32, 1, model));
+                _classIndex[label] = index;
+                break;
+            default:
+                Output(OutputColumns.Score, new Tensor(x, OnnxProto.DataType.Float, 1));
+                break;
+        }
+    }
+
+    private void Output(string column, Tensor tensor)
+    {
+        Define(column, tensor);
+        _outputColumns.Add(column);
+    }
+
+    private void AddKeyToValue(string output, string input)
+    {
+        Tensor key = _columns.TryGetValue(input, out Tensor? found) ? found
+            : throw new NotSupportedException($"Cannot export to ONNX: MapKeyToValue('{output}', '{input}') is supported on a FeedForward model's PredictedLabel only.");
+        if (key.PredictedClassesOf?.ClassLabels is not { ValueType: { } valueType, Names: { } names } labels)
+            throw new NotSupportedException($"Cannot export to ONNX: MapKeyToValue('{output}', '{input}') needs a FeedForward PredictedLabel with key values.");
+        string index = _classIndex[key.Name];
+        string values;
+        OnnxProto.DataType type;
+        if (valueType == TextDataViewType.Instance)
+        {
+            values = _graph.AddStringInitializer($"{output}_values", [labels.Count], names);
+            type = OnnxProto.DataType.String;
+        }
+        else if (valueType == NumberDataViewType.Single)
+        {
+            float[] numbers = ((VBuffer<float>)labels.Values!).DenseValues().ToArray();
+            values = _graph.AddFloatInitializer($"{output}_values", [labels.Count], numbers);
+            type = OnnxProto.DataType.Float;
+        }
+        else
+        {
+            throw new NotSupportedException($"Cannot export to ONNX: MapKeyToValue('{output}') maps to {valueType}; Text and Single are supported.");
+        }
+        // Gather along the class axis with the [N, 1] index gives [N, 1] values.
+        string gathered = _graph.AddNode("Gather", [values, index], output, OnnxProto.IntAttribute("axis", 0));
+        Output(output, new Tensor(gathered, type, 1));
+    }
+}
