@@ -29,6 +29,16 @@ internal sealed class ClassLabels
     /// <summary>The key values as text, used as the score's slot names.</summary>
     public string[]? Names { get; }
 
+    /// <summary>Class labels read back from a model file: text or Single key values, or none.</summary>
+    public static ClassLabels Create(int count, PrimitiveDataViewType? valueType, Array? values) => valueType switch
+    {
+        null => new ClassLabels(count, null, null, null),
+        TextDataViewType => new ClassLabels(count, valueType,
+            new VBuffer<ReadOnlyMemory<char>>(count, ((string[])values!).Select(v => v.AsMemory()).ToArray()), (string[])values!),
+        _ => new ClassLabels(count, valueType, new VBuffer<float>(count, (float[])values!),
+            ((float[])values!).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray()),
+    };
+
     public static ClassLabels FromLabelColumn(DataViewSchema.Column label, int count)
     {
         var keyValues = label.Annotations.Schema.GetColumnOrNull(AnnotationKinds.KeyValues);

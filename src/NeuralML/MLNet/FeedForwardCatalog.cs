@@ -1,3 +1,4 @@
+using Microsoft.ML.Runtime;
 using NeuralML;
 
 namespace Microsoft.ML;
@@ -72,6 +73,18 @@ public static class FeedForwardCatalog
     {
         ArgumentNullException.ThrowIfNull(catalog);
         return new FeedForwardRegressionTrainer(CatalogEnvironment.TryGet(catalog), options);
+    }
+
+    /// <summary>
+    /// Lets <c>mlContext.Model.Load</c> in this context create NeuralML's transformers: call it once, before loading a
+    /// saved pipeline, in any process that did not train with NeuralML through the same <c>MLContext</c>.
+    /// (ML.NET finds third-party transformers only through internal attributes, so it cannot find them by itself.)
+    /// </summary>
+    /// <param name="catalog">The context's component catalog, <c>mlContext.ComponentCatalog</c>.</param>
+    public static void RegisterNeuralML(this ComponentCatalog catalog)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        MLNetPersistence.Register(catalog);
     }
 
     private static TOptions Fill<TOptions>(TOptions options, string label, string features, string? weights, int[]? hiddenLayers, int? epochs, float learningRate)

@@ -10,11 +10,11 @@ namespace NeuralML;
 /// </summary>
 public sealed class FeedForwardPredictionTransformer : ISingleFeaturePredictionTransformer<FeedForwardModelParameters>
 {
-    internal FeedForwardPredictionTransformer(FeedForwardModelParameters model, DataViewSchema trainingSchema, string featureColumnName)
+    internal FeedForwardPredictionTransformer(FeedForwardModelParameters model, string featureColumnName)
     {
         Model = model;
         FeatureColumnName = featureColumnName;
-        FeatureColumnType = trainingSchema[featureColumnName].Type;
+        FeatureColumnType = new VectorDataViewType(NumberDataViewType.Single, model.Network.InputCount);
     }
 
     /// <summary>The trained network.</summary>
@@ -47,6 +47,14 @@ public sealed class FeedForwardPredictionTransformer : ISingleFeaturePredictionT
         return new PredictionDataView(input, new PredictionRowMapper(Model, input.Schema, FeatureColumnName));
     }
 
+    /// <summary>
+    /// Writes the model into a <c>mlContext.Model.Save</c> file (NeuralML's own versioned, checksummed format inside it).
+    /// A process that loads the file calls <c>mlContext.ComponentCatalog.RegisterNeuralML()</c> before
+    /// <c>mlContext.Model.Load</c>.
+    /// </summary>
     void ICanSaveModel.Save(ModelSaveContext ctx)
-        => throw new NotSupportedException("Saving FeedForward models with mlContext.Model.Save is not supported yet.");
+    {
+        ArgumentNullException.ThrowIfNull(ctx);
+        MLNetPersistence.Save(ctx, stream => ModelFile.Write(stream, Model, FeatureColumnName));
+    }
 }

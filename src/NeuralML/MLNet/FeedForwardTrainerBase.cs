@@ -25,6 +25,8 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         TrainerOptions = options;
         _kind = kind;
         _host = environment?.Register("FeedForward");
+        // A model trained here can be saved and loaded back in this context without further set-up.
+        if (environment is not null) MLNetPersistence.Register(environment.ComponentCatalog);
         // Drawn once, here, so that fitting this estimator twice gives the same model, as with an explicit seed.
         _seed = options.Seed ?? _host?.Rand.Next() ?? 0;
         Validate(options);
@@ -94,7 +96,7 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
             ? ClassLabels.FromLabelColumn(input.Schema[o.LabelColumnName], classCount)
             : null;
         var model = new FeedForwardModelParameters(_kind, network, labels, trainer.History.Select(h => h.Loss).ToArray(), o.NumberOfThreads);
-        return new FeedForwardPredictionTransformer(model, input.Schema, o.FeatureColumnName);
+        return new FeedForwardPredictionTransformer(model, o.FeatureColumnName);
     }
 
     /// <summary>The input columns plus the output columns this trainer's transformer will add.</summary>

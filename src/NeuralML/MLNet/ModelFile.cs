@@ -1,0 +1,148 @@
+using System.Text;
+using Microsoft.ML.Data;
+using NeuralML.Network;
+
+namespace NeuralML;
+
+/// <summary>
+/// NeuralML's own model format, the part of a <c>mlContext.Model.Save</c> file that holds a FeedForward model:
+/// "NeuralML" magic, format version, payload length and CRC-32, then the payload (task, feature column, threads, class
+/// labels, training losses, network). Reading checks the version, the length and the checksum before it parses, and
+/// every declared size against the bytes present before it allocates; nothing in the file is ever executed.
+/// </summary>
+internal static class ModelFile
+{
+    public const int FormatVersion = 1;
+    private const long MaxPayloadBytes = 1L << 31;
+    private static readonly byte[] Magic = "NeuralML"u8.ToArray();
+
+    public static void Write(Stream stream, FeedForwardModelParameters model, string featureColumnName)
+    {
+        using var payload = new MemoryStream();
+        using (var writer = new BinaryWriter(payload, Encoding.UTF8, leaveOpen: true))
+        {
+            writer.Write((int)model.Kind);
+            writer.Write(featureColumnName);
+            writer.Write(model.NumberOfThreads ?? 0);
+            WriteClassLabels(writer, model.ClassLabels);
+            writer.Write(model.TrainingLosses.Count);
+            foreach (double loss in model.TrainingLosses) writer.Write(loss);
+            NetworkFormat.Write(writer, model.Network);
+        }
+        byte[] bytes = payload.ToArray();
+        using var header = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+        header.Write(Magic);
+        header.Write(FormatVersion);
+        header.Write((long)bytes.Length);
+        header.Write(Crc32.Compute(bytes));
+        header.Write(bytes);
+    }
+
+    /// <exception cref="InvalidDataException">Not a NeuralML model, a newer format, truncated, corrupted or inconsistent.</exception>
+    public static (FeedForwardModelParameters Model, string FeatureColumnName) Read(Stream stream)
+    {
+        try
+        {
+            using var header = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
+            byte[] magic = header.ReadBytes(Magic.Length);
+            if (!magic.AsSpan().SequenceEqual(Magic)) throw new InvalidDataException("This is not a NeuralML model: the magic bytes are missing.");
+            int version = header.ReadInt32();
+            if (version > FormatVersion)
+                throw new InvalidDataException($"The model was written in NeuralML model format {version}; this version of NeuralML reads up to format {FormatVersion}. Update NeuralML.");
+            if (version < 1) throw new InvalidDataException($"The model declares format version {version}, which does not exist.");
+            long length = header.ReadInt64();
+            if (length < 0 || length > MaxPayloadBytes) throw new InvalidDataException($"The model declares a payload of {length} bytes; expected 0 to {MaxPayloadBytes}.");
+            uint checksum = header.ReadUInt32();
+            byte[] payload = ReadExactly(stream, length);
+            if (Crc32.Compute(payload) != checksum) throw new InvalidDataException("The model is corrupted: its checksum does not match its contents.");
+            return Parse(payload);
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new InvalidDataException("The model is truncated.", e);
+        }
+    }
+
+    /// <summary>Reads <paramref name="length"/> bytes in chunks, so a false length costs no more memory than the stream really holds.</summary>
+    private static byte[] ReadExactly(Stream stream, long length)
+    {
+        using var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        long left = length;
+        while (left > 0)
+        {
+            int read = stream.Read(chunk, 0, (int)Math.Min(chunk.Length, left));
+            if (read == 0) throw new InvalidDataException($"The model is truncated: {length - left} of its {length} payload bytes are present.");
+            buffer.Write(chunk, 0, read);
+            left -= read;
+        }
+        return buffer.ToArray();
+    }
+
+    private static (FeedForwardModelParameters, string) Parse(byte[] payload)
+    {
+        using var reader = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
+        long Remaining() => payload.Length - reader.BaseStream.Position;
+        var kind = (PredictionKind)reader.ReadInt32();
+        if (!Enum.IsDefined(kind)) throw new InvalidDataException($"The model declares an unknown task ({(int)kind}).");
+        string featureColumn = reader.ReadString();
+        if (featureColumn.Length == 0) throw new InvalidDataException("The model's feature column name is empty.");
+        int threads = reader.ReadInt32();
+        if (threads < 0) throw new InvalidDataException($"The model declares {threads} threads.");
+        ClassLabels? labels = ReadClassLabels(reader, Remaining);
+        int losses = reader.ReadInt32();
+        if (losses < 0 || losses > Remaining() / 8) throw new InvalidDataException($"The model declares {losses} training losses, more than its bytes hold.");
+        var history = new double[losses];
+        for (int i = 0; i < losses; i++) history[i] = reader.ReadDouble();
+        FeedForwardNetwork network = NetworkFormat.Read(reader, Remaining());
+        if (Remaining() != 0) throw new InvalidDataException($"The model has {Remaining()} unexpected bytes after the network.");
+        int outputs = kind == PredictionKind.MulticlassClassification ? labels?.Count ?? -1 : 1;
+        if (network.OutputCount != outputs)
+            throw new InvalidDataException($"The model's network has {network.OutputCount} outputs; a {kind} model with these labels needs {outputs}.");
+        return (new FeedForwardModelParameters(kind, network, labels, history, threads == 0 ? null : threads), featureColumn);
+    }
+
+    private static void WriteClassLabels(BinaryWriter writer, ClassLabels? labels)
+    {
+        writer.Write(labels?.Count ?? 0);
+        if (labels is null) return;
+        if (labels.ValueType == TextDataViewType.Instance)
+        {
+            writer.Write(1);
+            foreach (string name in labels.Names!) writer.Write(name);
+        }
+        else if (labels.ValueType == NumberDataViewType.Single)
+        {
+            writer.Write(2);
+            foreach (float value in ((VBuffer<float>)labels.Values!).DenseValues()) writer.Write(value);
+        }
+        else
+        {
+            // Other key value types are kept as a count only: PredictedLabel keeps its key type, without KeyValues.
+            writer.Write(0);
+        }
+    }
+
+    private static ClassLabels? ReadClassLabels(BinaryReader reader, Func<long> remaining)
+    {
+        int count = reader.ReadInt32();
+        if (count == 0) return null;
+        if (count < 0 || count > remaining() / 4) throw new InvalidDataException($"The model declares {count} classes, more than its bytes hold.");
+        int tag = reader.ReadInt32();
+        switch (tag)
+        {
+            case 0:
+                return ClassLabels.Create(count, null, null);
+            case 1:
+                var names = new string[count];
+                for (int i = 0; i < count; i++) names[i] = reader.ReadString();
+                return ClassLabels.Create(count, TextDataViewType.Instance, names);
+            case 2:
+                var values = new float[count];
+                for (int i = 0; i < count; i++) values[i] = reader.ReadSingle();
+                return ClassLabels.Create(count, NumberDataViewType.Single, values);
+            default:
+                throw new InvalidDataException($"The model declares an unknown class label type ({tag}).");
+        }
+    }
+}
