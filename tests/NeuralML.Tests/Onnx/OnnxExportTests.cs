@@ -130,9 +130,11 @@ public class OnnxExportTests
     }
 
     [Theory]
-    [InlineData(1)]
-    [InlineData(64)]
-    public void Multiclass_pipeline_with_concatenate_and_key_mappings_matches_onnx_runtime(int batch)
+    [InlineData(true, 1)]
+    [InlineData(true, 64)]
+    [InlineData(false, 1)]
+    [InlineData(false, 64)]
+    public void Multiclass_pipeline_with_concatenate_and_key_mappings_matches_onnx_runtime(bool normalize, int batch)
     {
         var ml = new MLContext(seed: 1);
         IDataView data = ml.Data.LoadFromTextFile(Path.Combine(AppContext.BaseDirectory, "Data", "iris.csv"),
@@ -140,9 +142,9 @@ public class OnnxExportTests
             new TextLoader.Column("SepalLength", DataKind.Single, 0), new TextLoader.Column("SepalWidth", DataKind.Single, 1),
             new TextLoader.Column("Petals", DataKind.Single, 2, 3), new TextLoader.Column("Species", DataKind.String, 4),
         ], separatorChar: ',', hasHeader: true);
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Species")
-            .Append(ml.Transforms.Concatenate("Features", "SepalLength", "Petals", "SepalWidth"))
-            .Append(ml.Transforms.NormalizeMinMax("Features"))
+        IEstimator<ITransformer> features = ml.Transforms.Conversion.MapValueToKey("Label", "Species")
+            .Append(ml.Transforms.Concatenate("Features", "SepalLength", "Petals", "SepalWidth"));
+        var pipeline = (normalize ? features.Append(ml.Transforms.NormalizeMinMax("Features")) : features)
             .Append(ml.MulticlassClassification.Trainers.FeedForward(new FeedForwardMulticlassTrainer.Options { HiddenLayers = [8], Seed = 1, Activation = Activation.Tanh }))
             .Append(ml.Transforms.Conversion.MapKeyToValue("PredictedSpecies", "PredictedLabel"));
         ITransformer model = pipeline.Fit(data);
