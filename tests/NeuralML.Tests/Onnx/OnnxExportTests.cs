@@ -207,6 +207,35 @@ public class OnnxExportTests
     }
 
     [Fact]
+    public void The_README_example_scores_the_exported_model()
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView trainData = DataSets.BreastCancer(ml);
+        ITransformer model = ml.Transforms.NormalizeMeanVariance("Features").Append(ml.BinaryClassification.Trainers.FeedForward(BinaryOptions)).Fit(trainData);
+        string path = Path.Combine(Path.GetTempPath(), $"neuralml-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            using (var stream = File.Create(path))
+                ml.Model.ExportToOnnx(model, trainData, stream);
+
+            // As in the README:
+            using var session = new InferenceSession(path);
+            float[] rows = Column(trainData, "Features").Take(5).SelectMany(r => r).ToArray();
+            var input = NamedOnnxValue.CreateFromTensor("Features", new DenseTensor<float>(rows, [rows.Length / 30, 30]));
+            using var results = session.Run([input]);
+            Tensor<float> probability = results.First(r => r.Name == "Probability.output").AsTensor<float>();
+
+            Assert.Equal([5, 1], probability.Dimensions.ToArray());
+            List<float[]> expected = Column(model.Transform(trainData), "Probability");
+            for (int i = 0; i < 5; i++) AssertClose(expected[i][0], probability[i, 0], relative: false, $"Probability[{i}]");
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
     public void A_transformer_that_cannot_be_translated_is_named()
     {
         var ml = new MLContext(seed: 1);
