@@ -35,6 +35,19 @@ var example = mlContext.Data.CreateEnumerable<Tumour>(split.TestSet, reuseRowObj
 var prediction = engine.Predict(example);
 Console.WriteLine($"First test tumour: malignant = {example.Label}; predicted {prediction.PredictedLabel} with probability {prediction.Probability:F4}");
 
+// Save the whole pipeline, load it in a fresh MLContext, and export it to ONNX.
+string directory = Path.Combine(Path.GetTempPath(), "neuralml-quickstart");
+Directory.CreateDirectory(directory);
+string modelPath = Path.Combine(directory, "model.zip"), onnxPath = Path.Combine(directory, "model.onnx");
+mlContext.Model.Save(model, split.TrainSet.Schema, modelPath);
+var freshContext = new MLContext();
+freshContext.ComponentCatalog.RegisterNeuralML();
+ITransformer loaded = freshContext.Model.Load(modelPath, out _);
+var reloaded = freshContext.Model.CreatePredictionEngine<Tumour, Prediction>(loaded).Predict(example);
+Console.WriteLine($"Saved to {modelPath} and loaded back: probability {reloaded.Probability:F4} (same as before: {reloaded.Probability == prediction.Probability})");
+using (var stream = File.Create(onnxPath)) mlContext.Model.ExportToOnnx(model, split.TrainSet, stream);
+Console.WriteLine($"Exported to ONNX: {onnxPath} ({new FileInfo(onnxPath).Length:N0} bytes; inputs 'Features', outputs 'Score.output', 'Probability.output', 'PredictedLabel.output')");
+
 internal sealed class Tumour
 {
     [VectorType(30)]

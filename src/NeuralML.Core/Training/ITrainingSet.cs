@@ -57,8 +57,6 @@ internal sealed class InMemoryTrainingSet : ITrainingSet
     /// <summary>Whether <see cref="StandardizeInPlace"/> may be used: the arrays are the trainer's to change.</summary>
     public bool TrainerMayModify { get; }
 
-    public ReadOnlySpan<float> Targets => _targets;
-
     /// <summary>x ← (x − shift)/scale for every row, once, instead of for every batch of every epoch.</summary>
     public void StandardizeInPlace(ReadOnlySpan<float> shift, ReadOnlySpan<float> scale)
     {
@@ -70,8 +68,6 @@ internal sealed class InMemoryTrainingSet : ITrainingSet
             System.Numerics.Tensors.TensorPrimitives.Divide(row, scale, row);
         }
     }
-
-    public ReadOnlySpan<float> Weights => _weights;
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void CopyRows(ReadOnlySpan<int> rows, Span<float> features, Span<float> targets, Span<float> weights)

@@ -7,5 +7,4 @@ internal static class AnnotationKinds
     public const string SlotNames = "SlotNames";
     public const string ScoreColumnKind = "ScoreColumnKind";
     public const string ScoreValueKind = "ScoreValueKind";
-    public const string IsNormalized = "IsNormalized";
 }
