@@ -91,7 +91,7 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
     private void ForwardRow(float* x, float* weights, float* bias, float* y, int inputs, int outputs, Activation activation)
     {
         // Wide layers: the columns are split among threads, each streaming its part of W (which then stays in its L2).
-        int block = Vector512.IsHardwareAccelerated ? 128 : 64;
+        int block = TKernel.Columns == 32 ? 128 : 64;
         int parts = (long)inputs * outputs >= MinWorkPerThread ? Math.Min(_threads, outputs / block) : 1;
         if (parts > 1)
         {
@@ -126,7 +126,8 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
     private static void ForwardRowColumns(float* x, float* weights, float* bias, float* y, int inputs, int outputs, int start, int end)
     {
         int n0 = start;
-        if (Vector512.IsHardwareAccelerated)
+        // The same vector width as this kernel's micro-kernel, so a forced path is tested as it runs.
+        if (TKernel.Columns == 32)
         {
             // Eight accumulators in registers: 8·16 columns per pass over x, streaming W rows.
             for (; n0 + 8 * 16 <= end; n0 += 8 * 16)
@@ -261,7 +262,7 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
         // contiguous buffer, which is far kinder to L1 than rows 4 KB apart (1024 outputs) and costs K·NR copies.
         bool packAll = p.BCol != 1 || p.M > PackRowMajorAboveRows;
         bool needsPacking = packAll || (long)lastPanel * nr > p.N;
-        float[]? panelBuffer = needsPacking ? ArrayPool<float>.Shared.Rent(Math.Max(p.K, 1) * nr) : null;
+        float[]? panelBuffer = needsPacking ? ArrayPool<float>.Shared.Rent(checked(Math.Max(p.K, 1) * nr)) : null;
         try
         {
             fixed (float* packed = panelBuffer)

@@ -18,6 +18,7 @@ internal sealed unsafe class WorkerPool
     private delegate*<void*, int, void> _work;
     private void* _state;
     private int _remaining;
+    private System.Runtime.ExceptionServices.ExceptionDispatchInfo? _failure;
     private int _generation;
 
     // _signal[w] is the generation of the last job handed to worker w; only the workers a job uses are signalled, and
@@ -62,15 +63,26 @@ internal sealed unsafe class WorkerPool
             int generation = ++_generation;
             for (int w = 1; w < dispatched; w++) Volatile.Write(ref _signal[w], generation);
             lock (_sync) Monitor.PulseAll(_sync);
-            work(state, 0);
-            // Parts beyond the pool's width run here too, after part 0.
-            for (int p = dispatched; p < parts; p++) work(state, p);
+            // Whatever a part throws, every worker must finish before the job's state (on the caller's stack, with
+            // pinned buffers) goes away; the first exception is rethrown once they have.
+            try
+            {
+                work(state, 0);
+                // Parts beyond the pool's width run here too, after part 0.
+                for (int p = dispatched; p < parts; p++) work(state, p);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e), null);
+            }
             long deadline = System.Diagnostics.Stopwatch.GetTimestamp() + SpinTicks;
             for (int polls = 0; Volatile.Read(ref _remaining) > 0; polls++)
             {
                 // Parts take microseconds; yield only if a worker has been held up for long (its core taken away).
                 if ((polls & 1023) == 1023 && System.Diagnostics.Stopwatch.GetTimestamp() > deadline) Thread.Yield();
             }
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo? failure = Interlocked.Exchange(ref _failure, null);
+            failure?.Throw();
         }
         finally
         {
@@ -98,7 +110,14 @@ internal sealed unsafe class WorkerPool
                 }
             }
             seen = Volatile.Read(ref _signal[index]);
-            _work(_state, index);
+            try
+            {
+                _work(_state, index);
+            }
+            catch (Exception e)
+            {
+                Interlocked.CompareExchange(ref _failure, System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e), null);
+            }
             Interlocked.Decrement(ref _remaining);
         }
     }

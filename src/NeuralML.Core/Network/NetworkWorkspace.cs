@@ -9,19 +9,32 @@ internal sealed class NetworkWorkspace
     private readonly float[]?[] _dropped;
     private readonly float[]?[] _masks;
 
-    public NetworkWorkspace(FeedForwardNetwork network, int maxRows)
+    public NetworkWorkspace(FeedForwardNetwork network, int maxRows) : this(network, maxRows, withGradients: true)
+    {
+    }
+
+    private NetworkWorkspace(FeedForwardNetwork network, int maxRows, bool withGradients)
     {
         if (maxRows <= 0) throw new ArgumentOutOfRangeException(nameof(maxRows), maxRows, "A workspace needs room for at least one row.");
         MaxRows = maxRows;
         LayerSizes = network.LayerSizes;
         var layers = network.Layers;
         Outputs = new float[layers.Count][];
-        for (int l = 0; l < layers.Count; l++) Outputs[l] = new float[maxRows * layers[l].Outputs];
+        for (int l = 0; l < layers.Count; l++) Outputs[l] = new float[Size(maxRows, layers[l].Outputs)];
         _dropped = new float[]?[layers.Count];
         _masks = new float[]?[layers.Count];
-        int maxWidth = network.MaxWidth;
-        GradientA = new float[maxRows * maxWidth];
-        GradientB = new float[maxRows * maxWidth];
+        GradientA = withGradients ? new float[Size(maxRows, network.MaxWidth)] : [];
+        GradientB = withGradients ? new float[Size(maxRows, network.MaxWidth)] : [];
+    }
+
+    /// <summary>A workspace for the forward pass only (evaluation mode): no gradient or dropout buffers.</summary>
+    public static NetworkWorkspace ForInference(FeedForwardNetwork network, int maxRows) => new(network, maxRows, withGradients: false);
+
+    private static int Size(int rows, int width)
+    {
+        long size = (long)rows * width;
+        if (size > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(rows), $"{rows} rows of {width} values do not fit in one buffer.");
+        return (int)size;
     }
 
     public int MaxRows { get; }
@@ -36,10 +49,10 @@ internal sealed class NetworkWorkspace
     public float[] GradientB { get; }
 
     /// <summary>A hidden layer's output after dropout, (rows, outputs); allocated on first use.</summary>
-    public float[] Dropped(int layer) => _dropped[layer] ??= new float[MaxRows * LayerSizes[layer + 1]];
+    public float[] Dropped(int layer) => _dropped[layer] ??= new float[Size(MaxRows, LayerSizes[layer + 1])];
 
     /// <summary>A hidden layer's dropout scale per value (0 or 1/(1−rate)); allocated on first use.</summary>
-    public float[] Mask(int layer) => _masks[layer] ??= new float[MaxRows * LayerSizes[layer + 1]];
+    public float[] Mask(int layer) => _masks[layer] ??= new float[Size(MaxRows, LayerSizes[layer + 1])];
 
     public void EnsureFits(FeedForwardNetwork network, int rows)
     {

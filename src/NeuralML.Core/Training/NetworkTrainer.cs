@@ -31,7 +31,9 @@ internal sealed class NetworkTrainer
 
     /// <summary>Trains a new network with <paramref name="outputs"/> logits per row.</summary>
     /// <exception cref="InvalidOperationException">The loss became NaN or infinite (training diverged).</exception>
-    public FeedForwardNetwork Train(ITrainingSet data, int outputs, Action<EpochReport>? progress = null, CancellationToken cancellation = default)
+    /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled or <paramref name="isCanceled"/> returned true.</exception>
+    public FeedForwardNetwork Train(ITrainingSet data, int outputs, Action<EpochReport>? progress = null, CancellationToken cancellation = default,
+        Func<bool>? isCanceled = null)
     {
         if (data.RowCount == 0) throw new ArgumentException("The training set has no rows.", nameof(data));
         var random = new SplitMix(_settings.Seed);
@@ -117,6 +119,7 @@ internal sealed class NetworkTrainer
             for (int start = 0; start < trainRows.Length; start += batchCapacity)
             {
                 cancellation.ThrowIfCancellationRequested();
+                if (isCanceled?.Invoke() == true) throw new OperationCanceledException("Training was cancelled.");
                 int rows = Math.Min(batchCapacity, trainRows.Length - start);
                 double batchWeight = LoadBatch(trainRows.AsSpan(start, rows));
                 if (batchWeight <= 0) continue;
@@ -208,42 +211,58 @@ internal sealed class NetworkTrainer
         return ((float)mean, std > 1e-12 * Math.Max(1, Math.Abs(mean)) ? (float)std : 1f);
     }
 
-    /// <summary>Per-feature mean and standard deviation over all rows (std 1 for a constant feature).</summary>
+    /// <summary>
+    /// Per-feature mean and standard deviation over all rows (std 1 for a constant feature), in two passes, so that a
+    /// feature with a large mean and a small spread (a timestamp, say) keeps its precision.
+    /// </summary>
     private static (float[] Mean, float[] Std) FeatureStatistics(ITrainingSet data)
     {
-        const int chunk = 1024;
         int width = data.FeatureCount;
+        var sum = new double[width];
+        ForEachChunk(data, (features, count) =>
+        {
+            for (int i = 0; i < count; i++)
+                for (int j = 0; j < width; j++) sum[j] += features[i * width + j];
+        });
+        var mean = new double[width];
+        for (int j = 0; j < width; j++) mean[j] = sum[j] / data.RowCount;
+        var squares = new double[width];
+        ForEachChunk(data, (features, count) =>
+        {
+            for (int i = 0; i < count; i++)
+            {
+                for (int j = 0; j < width; j++)
+                {
+                    double d = features[i * width + j] - mean[j];
+                    squares[j] += d * d;
+                }
+            }
+        });
+        var shift = new float[width];
+        var scale = new float[width];
+        for (int j = 0; j < width; j++)
+        {
+            double sd = Math.Sqrt(squares[j] / data.RowCount);
+            shift[j] = (float)mean[j];
+            scale[j] = sd > 1e-6 * Math.Max(1, Math.Abs(mean[j])) ? (float)sd : 1f;
+        }
+        return (shift, scale);
+    }
+
+    private static void ForEachChunk(ITrainingSet data, Action<float[], int> visit)
+    {
+        const int chunk = 1024;
         var rows = new int[chunk];
-        var features = new float[chunk * width];
+        var features = new float[chunk * data.FeatureCount];
         var targets = new float[chunk * data.TargetWidth];
         var weights = new float[chunk];
-        var sum = new double[width];
-        var sumSquares = new double[width];
         for (int start = 0; start < data.RowCount; start += chunk)
         {
             int count = Math.Min(chunk, data.RowCount - start);
             for (int i = 0; i < count; i++) rows[i] = start + i;
             data.CopyRows(rows.AsSpan(0, count), features, targets, data.HasWeights ? weights : []);
-            for (int i = 0; i < count; i++)
-            {
-                for (int j = 0; j < width; j++)
-                {
-                    double x = features[i * width + j];
-                    sum[j] += x;
-                    sumSquares[j] += x * x;
-                }
-            }
+            visit(features, count);
         }
-        var mean = new float[width];
-        var std = new float[width];
-        for (int j = 0; j < width; j++)
-        {
-            double m = sum[j] / data.RowCount;
-            double sd = Math.Sqrt(Math.Max(0, sumSquares[j] / data.RowCount - m * m));
-            mean[j] = (float)m;
-            std[j] = sd > 1e-6 * Math.Max(1, Math.Abs(m)) ? (float)sd : 1f;
-        }
-        return (mean, std);
     }
 
     /// <summary>x ← (x − shift)/scale for every row of (rows, shift.Length) features.</summary>

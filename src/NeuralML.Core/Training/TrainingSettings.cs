@@ -42,13 +42,16 @@ internal sealed record TrainingSettings
     /// <summary>Epochs without improvement of the held-out loss before training stops.</summary>
     public int EarlyStoppingPatience { get; init; } = 10;
 
+    /// <summary>The largest mini-batch: 2^20 rows (a batch's buffers grow with it).</summary>
+    public const int MaxBatchSize = 1 << 20;
+
     public void Validate()
     {
         if (HiddenLayers is null) throw new ArgumentNullException(nameof(HiddenLayers));
         foreach (int width in HiddenLayers)
             if (width <= 0) throw new ArgumentOutOfRangeException(nameof(HiddenLayers), width, "Every hidden layer needs at least one unit.");
         if (Epochs <= 0) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be positive.");
-        if (BatchSize <= 0) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, "BatchSize must be positive.");
+        if (BatchSize <= 0 || BatchSize > MaxBatchSize) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"BatchSize must be in [1, {MaxBatchSize}].");
         if (!(LearningRate > 0f) || !float.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a positive finite number.");
         if (!(Momentum >= 0f && Momentum < 1f)) throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1).");
         if (!(L2Regularization >= 0f) || !float.IsFinite(L2Regularization)) throw new ArgumentOutOfRangeException(nameof(L2Regularization), L2Regularization, "L2Regularization must be a non-negative finite number.");

@@ -18,4 +18,14 @@ internal static class CatalogEnvironment
         PropertyInfo? property = catalog.GetType().GetInterface(InternalCatalogInterface)?.GetProperty("Environment");
         return property?.GetValue(catalog) as IHostEnvironment;
     }
+
+    /// <summary>
+    /// Whether the MLContext was cancelled (<c>MLContext.CancelExecution</c>, as AutoML does at its time budget): the
+    /// internal <c>ICancelable.IsCanceled</c> of the host; never, if ML.NET no longer has it.
+    /// </summary>
+    public static Func<bool> IsCanceled(IHost host)
+    {
+        PropertyInfo? property = host.GetType().GetInterface("Microsoft.ML.Runtime.ICancelable")?.GetProperty("IsCanceled");
+        return property is null ? () => false : () => (bool)property.GetValue(host)!;
+    }
 }

@@ -29,15 +29,23 @@ internal sealed class ClassLabels
     /// <summary>The key values as text, used as the score's slot names.</summary>
     public string[]? Names { get; }
 
-    /// <summary>Class labels read back from a model file: text or Single key values, or none.</summary>
-    public static ClassLabels Create(int count, PrimitiveDataViewType? valueType, Array? values) => valueType switch
+    /// <summary>Class labels without key values.</summary>
+    public static ClassLabels WithoutValues(int count) => new(count, null, null, null);
+
+    /// <summary>Class labels with key values of type <paramref name="valueType"/> (raw type <typeparamref name="T"/>).</summary>
+    public static ClassLabels Create<T>(PrimitiveDataViewType valueType, T[] values)
     {
-        null => new ClassLabels(count, null, null, null),
-        TextDataViewType => new ClassLabels(count, valueType,
-            new VBuffer<ReadOnlyMemory<char>>(count, ((string[])values!).Select(v => v.AsMemory()).ToArray()), (string[])values!),
-        _ => new ClassLabels(count, valueType, new VBuffer<float>(count, (float[])values!),
-            ((float[])values!).Select(v => v.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToArray()),
-    };
+        if (valueType.RawType != typeof(T)) throw new ArgumentException($"{valueType} values are not {typeof(T).Name}.", nameof(valueType));
+        return new ClassLabels(values.Length, valueType, new VBuffer<T>(values.Length, values), values.Select(Name).ToArray());
+    }
+
+    /// <summary>Class labels whose key values are text.</summary>
+    public static ClassLabels CreateText(string[] names) => Create(TextDataViewType.Instance, names.Select(n => n.AsMemory()).ToArray());
+
+    private static string Name<T>(T value) => Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? "";
+
+    /// <summary>The key values as an array of their raw type (empty when there are none).</summary>
+    public T[] ValuesAs<T>() => Values is VBuffer<T> buffer ? buffer.DenseValues().ToArray() : [];
 
     public static ClassLabels FromLabelColumn(DataViewSchema.Column label, int count)
     {
@@ -55,7 +63,7 @@ internal sealed class ClassLabels
         VBuffer<T> values = default;
         annotations.GetValue(AnnotationKinds.KeyValues, ref values);
         var dense = values.DenseValues().ToArray();
-        return (new VBuffer<T>(dense.Length, dense), dense.Select(v => v?.ToString() ?? "").ToArray());
+        return (new VBuffer<T>(dense.Length, dense), dense.Select(Name).ToArray());
     }
 
     /// <summary>Adds the KeyValues annotation, when there are key values.</summary>

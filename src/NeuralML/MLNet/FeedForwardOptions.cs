@@ -16,7 +16,7 @@ public abstract class FeedForwardOptions
     /// <summary>The label column. Default "Label".</summary>
     public string LabelColumnName { get; set; } = "Label";
 
-    /// <summary>The feature column: a known-size vector of <see cref="float"/> (dense or sparse), or a single float. Default "Features".</summary>
+    /// <summary>The feature column: a known-size vector of <see cref="float"/>, dense or sparse (use <c>Concatenate</c> for single columns). Default "Features".</summary>
     public string FeatureColumnName { get; set; } = "Features";
 
     /// <summary>An optional column of non-negative per-example weights (<see cref="float"/>). Default null: every row weighs 1.</summary>

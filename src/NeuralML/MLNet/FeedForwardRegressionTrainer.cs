@@ -14,7 +14,7 @@ namespace NeuralML;
 /// <item><term>Label</term><description>Single; rows with a NaN label are skipped</description></item>
 /// <item><term>Features</term><description>Known-size vector of Single</description></item>
 /// <item><term>Output columns</term><description>Score (Single)</description></item>
-/// <item><term>Is normalization required?</term><description>Yes: put NormalizeMinMax or NormalizeMeanVariance before it.</description></item>
+/// <item><term>Is normalization required?</term><description>Recommended (NormalizeMinMax or NormalizeMeanVariance); the trainer also standardises features internally and folds that into the first layer.</description></item>
 /// <item><term>Is caching required?</term><description>No: the trainer reads the data once and keeps a dense copy.</description></item>
 /// <item><term>Required NuGet in addition to Microsoft.ML</term><description>NeuralML</description></item>
 /// </list>

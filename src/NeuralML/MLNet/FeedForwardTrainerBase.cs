@@ -84,7 +84,8 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         var clock = Stopwatch.StartNew();
         var trainer = new NetworkTrainer(settings);
         static string KernelDescription(TrainingSettings s) => $"{Kernels.DenseKernels.Default.Name} kernels on up to {s.Threads ?? Environment.ProcessorCount} threads";
-        var network = trainer.Train(read.Data, outputs, report => channel?.Info(MessageSensitivity.None,
+        Func<bool>? isCanceled = _host is null ? null : CatalogEnvironment.IsCanceled(_host);
+        var network = trainer.Train(read.Data, outputs, isCanceled: isCanceled, progress: report => channel?.Info(MessageSensitivity.None,
             $"Epoch {report.Epoch}/{report.Epochs}: loss {report.Loss:G5}" +
             (report.ValidationLoss is double v ? $", validation loss {v:G5}" : "") + $" ({report.Elapsed.TotalSeconds:F3} s)"));
         string stopped = trainer.History.Count < epochs

@@ -15,6 +15,7 @@ internal static class ModelFile
     public const int FormatVersion = 1;
     private const long MaxPayloadBytes = 1L << 31;
     private static readonly byte[] Magic = "NeuralML"u8.ToArray();
+    private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static void Write(Stream stream, FeedForwardModelParameters model, string featureColumnName)
     {
@@ -61,6 +62,10 @@ internal static class ModelFile
         {
             throw new InvalidDataException("The model is truncated.", e);
         }
+        catch (Exception e) when (e is IOException or FormatException or DecoderFallbackException or OverflowException or ArgumentException)
+        {
+            throw new InvalidDataException($"The model is malformed: {e.Message}", e);
+        }
     }
 
     /// <summary>Reads <paramref name="length"/> bytes in chunks, so a false length costs no more memory than the stream really holds.</summary>
@@ -81,7 +86,7 @@ internal static class ModelFile
 
     private static (FeedForwardModelParameters, string) Parse(byte[] payload)
     {
-        using var reader = new BinaryReader(new MemoryStream(payload), Encoding.UTF8);
+        using var reader = new BinaryReader(new MemoryStream(payload), StrictUtf8);
         long Remaining() => payload.Length - reader.BaseStream.Position;
         var kind = (PredictionKind)reader.ReadInt32();
         if (!Enum.IsDefined(kind)) throw new InvalidDataException($"The model declares an unknown task ({(int)kind}).");
@@ -102,24 +107,36 @@ internal static class ModelFile
         return (new FeedForwardModelParameters(kind, network, labels, history, threads == 0 ? null : threads), featureColumn);
     }
 
+    // Key value types a model file can hold, by tag. 0 means "no key values".
+    private static readonly (int Tag, PrimitiveDataViewType Type)[] KeyValueTypes =
+    [
+        (1, TextDataViewType.Instance), (2, NumberDataViewType.Single), (3, NumberDataViewType.Double), (4, NumberDataViewType.Int32),
+        (5, NumberDataViewType.Int64), (6, NumberDataViewType.UInt32), (7, NumberDataViewType.UInt64), (8, BooleanDataViewType.Instance),
+    ];
+
     private static void WriteClassLabels(BinaryWriter writer, ClassLabels? labels)
     {
         writer.Write(labels?.Count ?? 0);
         if (labels is null) return;
-        if (labels.ValueType == TextDataViewType.Instance)
+        if (labels.ValueType is null)
         {
-            writer.Write(1);
-            foreach (string name in labels.Names!) writer.Write(name);
-        }
-        else if (labels.ValueType == NumberDataViewType.Single)
-        {
-            writer.Write(2);
-            foreach (float value in ((VBuffer<float>)labels.Values!).DenseValues()) writer.Write(value);
-        }
-        else
-        {
-            // Other key value types are kept as a count only: PredictedLabel keeps its key type, without KeyValues.
             writer.Write(0);
+            return;
+        }
+        int tag = KeyValueTypes.FirstOrDefault(k => k.Type.Equals(labels.ValueType)).Tag;
+        if (tag == 0)
+            throw new NotSupportedException($"NeuralML cannot save class labels whose key values are {labels.ValueType}; map the label from text, Single, Double, Int32, Int64, UInt32, UInt64 or Boolean values.");
+        writer.Write(tag);
+        switch (tag)
+        {
+            case 1: foreach (string name in labels.Names!) writer.Write(name); break;
+            case 2: foreach (float v in labels.ValuesAs<float>()) writer.Write(v); break;
+            case 3: foreach (double v in labels.ValuesAs<double>()) writer.Write(v); break;
+            case 4: foreach (int v in labels.ValuesAs<int>()) writer.Write(v); break;
+            case 5: foreach (long v in labels.ValuesAs<long>()) writer.Write(v); break;
+            case 6: foreach (uint v in labels.ValuesAs<uint>()) writer.Write(v); break;
+            case 7: foreach (ulong v in labels.ValuesAs<ulong>()) writer.Write(v); break;
+            default: foreach (bool v in labels.ValuesAs<bool>()) writer.Write(v); break;
         }
     }
 
@@ -127,22 +144,26 @@ internal static class ModelFile
     {
         int count = reader.ReadInt32();
         if (count == 0) return null;
-        if (count < 0 || count > remaining() / 4) throw new InvalidDataException($"The model declares {count} classes, more than its bytes hold.");
+        if (count < 0 || count > remaining()) throw new InvalidDataException($"The model declares {count} classes, more than its bytes hold.");
         int tag = reader.ReadInt32();
-        switch (tag)
+        T[] Read<T>(Func<T> read)
         {
-            case 0:
-                return ClassLabels.Create(count, null, null);
-            case 1:
-                var names = new string[count];
-                for (int i = 0; i < count; i++) names[i] = reader.ReadString();
-                return ClassLabels.Create(count, TextDataViewType.Instance, names);
-            case 2:
-                var values = new float[count];
-                for (int i = 0; i < count; i++) values[i] = reader.ReadSingle();
-                return ClassLabels.Create(count, NumberDataViewType.Single, values);
-            default:
-                throw new InvalidDataException($"The model declares an unknown class label type ({tag}).");
+            var values = new T[count];
+            for (int i = 0; i < count; i++) values[i] = read();
+            return values;
         }
+        return tag switch
+        {
+            0 => ClassLabels.WithoutValues(count),
+            1 => ClassLabels.CreateText(Read(reader.ReadString)),
+            2 => ClassLabels.Create(NumberDataViewType.Single, Read(reader.ReadSingle)),
+            3 => ClassLabels.Create(NumberDataViewType.Double, Read(reader.ReadDouble)),
+            4 => ClassLabels.Create(NumberDataViewType.Int32, Read(reader.ReadInt32)),
+            5 => ClassLabels.Create(NumberDataViewType.Int64, Read(reader.ReadInt64)),
+            6 => ClassLabels.Create(NumberDataViewType.UInt32, Read(reader.ReadUInt32)),
+            7 => ClassLabels.Create(NumberDataViewType.UInt64, Read(reader.ReadUInt64)),
+            8 => ClassLabels.Create(BooleanDataViewType.Instance, Read(reader.ReadBoolean)),
+            _ => throw new InvalidDataException($"The model declares an unknown class label type ({tag})."),
+        };
     }
 }

@@ -22,11 +22,19 @@ internal sealed class PredictionCursor : DataViewRowCursor
         _input = input;
         _getters = new Delegate?[mapper.OutputSchema.Count];
         RowScorer? scorer = null;
-        foreach (DataViewSchema.Column column in activeColumns)
+        try
         {
-            if (!mapper.IsOutput(column.Index)) continue;
-            scorer ??= mapper.CreateScorer(input, _batch = batch?.Invoke());
-            _getters[column.Index] = mapper.CreateOutputGetter(scorer, column.Index);
+            foreach (DataViewSchema.Column column in activeColumns)
+            {
+                if (!mapper.IsOutput(column.Index)) continue;
+                scorer ??= mapper.CreateScorer(input, _batch = batch?.Invoke());
+                _getters[column.Index] = mapper.CreateOutputGetter(scorer, column.Index);
+            }
+        }
+        catch
+        {
+            _batch?.Dispose();
+            throw;
         }
     }
 

@@ -38,7 +38,10 @@ internal sealed class PredictionRowMapper : IRowToRowMapper
     }
 
     public DataViewRow GetRow(DataViewRow input, IEnumerable<DataViewSchema.Column> activeColumns)
-        => new PredictionCursor(this, input, activeColumns);
+    {
+        if (input.Schema != InputSchema) throw new ArgumentException("The row's schema is not the schema this mapper was made for.", nameof(input));
+        return new PredictionCursor(this, input, activeColumns);
+    }
 
     /// <summary>Which output columns (by index) this mapper computes.</summary>
     public bool IsOutput(int columnIndex) => columnIndex >= FirstOutputIndex;

@@ -18,7 +18,7 @@ internal sealed class RowPredictor
     public RowPredictor(FeedForwardModelParameters model)
     {
         _model = model;
-        _workspace = new NetworkWorkspace(model.Network, 1);
+        _workspace = NetworkWorkspace.ForInference(model.Network, 1);
         _head = HeadOf(model.Kind);
         _features = new float[model.Network.InputCount];
         Logits = new float[model.Network.OutputCount];
@@ -52,7 +52,14 @@ internal sealed class RowPredictor
         if (features.Length != _features.Length)
             throw new InvalidOperationException($"The model expects {_features.Length} features, the row has {features.Length}.");
         features.CopyTo(_features);
-        _model.Network.Forward(_features, 1, _workspace, _model.Kernels).CopyTo(Logits);
+        Predict(_features);
+    }
+
+    /// <summary>Scores one dense row of features.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public void Predict(ReadOnlySpan<float> features)
+    {
+        _model.Network.Forward(features, 1, _workspace, _model.Kernels).CopyTo(Logits);
         Logits.CopyTo(Outputs, 0);
         _head.Transform(Outputs);
     }

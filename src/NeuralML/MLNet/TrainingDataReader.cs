@@ -33,6 +33,7 @@ internal static class TrainingDataReader
         var targets = new float[expectedRows];
         var weights = weightColumn is null ? null : new float[expectedRows];
         int count = 0;
+        double totalWeight = 0;
         var rowsPerClass = new int[kind == PredictionKind.Regression ? 0 : Math.Max(classCount, 2)];
         long skipped = 0;
 
@@ -70,7 +71,9 @@ internal static class TrainingDataReader
             row.CopyTo(features.AsSpan(count * featureCount, featureCount));
             targets[count] = target;
             if (weights is not null) weights[count] = weight;
-            if (rowsPerClass.Length > 0) rowsPerClass[(int)target]++;
+            // Rows of weight 0 do not count towards a class: they cannot teach it.
+            if (rowsPerClass.Length > 0 && weight > 0) rowsPerClass[(int)target]++;
+            totalWeight += weight;
             count++;
         }
 
@@ -78,6 +81,8 @@ internal static class TrainingDataReader
             throw new InvalidOperationException(skipped > 0
                 ? $"The training data has no usable rows: all {skipped} rows have a missing value in label column '{labelColumnName}'."
                 : "The training data is empty: a FeedForward trainer needs at least one row.");
+        if (totalWeight <= 0)
+            throw new InvalidOperationException($"Every training row has weight 0 in weight column '{weightColumnName}'; at least one row needs a positive weight.");
         if (count < targets.Length)
         {
             Array.Resize(ref features, count * featureCount);

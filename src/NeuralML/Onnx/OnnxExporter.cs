@@ -47,7 +47,8 @@ internal sealed class OnnxExporter
             throw new NotSupportedException("The pipeline has no NeuralML FeedForward model to export.");
         foreach (string column in exporter._outputColumns.Distinct())
         {
-            Tensor tensor = exporter._columns[column];
+            if (!exporter._columns.TryGetValue(column, out Tensor? tensor))
+                throw new NotSupportedException($"Cannot export to ONNX: {exporter._notExportable.GetValueOrDefault(column, $"output column '{column}' was replaced by an unsupported transformer")}.");
             exporter._graph.AddOutput(tensor.Name, column + ".output", tensor.Type, [null, tensor.Width]);
         }
         return exporter._graph.ToModel("NeuralML", IrVersion, Opset, typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0");

@@ -104,7 +104,7 @@ internal static class OnnxProto
     public static byte[] FloatTensor(string name, IReadOnlyList<long> dims, ReadOnlySpan<float> values)
     {
         byte[] raw = new byte[values.Length * sizeof(float)];
-        for (int i = 0; i < values.Length; i++) BitConverter.TryWriteBytes(raw.AsSpan(i * 4), values[i]);
+        for (int i = 0; i < values.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteSingleLittleEndian(raw.AsSpan(i * 4), values[i]);
         return Message(o =>
         {
             foreach (long dim in dims) o.WriteInt64(1, dim);

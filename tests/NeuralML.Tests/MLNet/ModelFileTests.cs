@@ -18,7 +18,7 @@ public class ModelFileTests
         var network = new FeedForwardNetwork(3, [4], Activation.Relu, 3);
         network.Initialize(new SplitMix(1));
         var model = new FeedForwardModelParameters(PredictionKind.MulticlassClassification, network,
-            ClassLabels.Create(3, TextDataViewType.Instance, new[] { "setosa", "versicolor", "virginica" }), [0.5, 0.25]);
+            ClassLabels.CreateText(["setosa", "versicolor", "virginica"]), [0.5, 0.25]);
         using var stream = new MemoryStream();
         ModelFile.Write(stream, model, "Features");
         return stream.ToArray();
@@ -92,6 +92,16 @@ public class ModelFileTests
         }
         byte[] body = payload.ToArray();
         AssertRejected(WithHeader(body, version: 1), "parameters");
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0x0F })]       // string length -1
+    [InlineData(new byte[] { 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01 })] // a 7-bit length that never ends
+    [InlineData(new byte[] { 0x02, 0xC3, 0x28 })]                     // invalid UTF-8
+    public void A_checksummed_payload_with_a_bad_string_is_rejected(byte[] featureColumnName)
+    {
+        byte[] body = [.. BitConverter.GetBytes((int)PredictionKind.Regression), .. featureColumnName, .. new byte[64]];
+        AssertRejected(WithHeader(body, version: 1));
     }
 
     [Fact]
