@@ -19,7 +19,8 @@ internal interface IMicroKernel
     /// all of it at <paramref name="c"/> (row stride <paramref name="ldc"/>). A[i, p] = a[i·aRow + p·aCol] is read in
     /// place, with rows from <paramref name="rows"/> on repeating the last valid row; B[p, 0..NR) is NR contiguous
     /// values at b + p·ldb, packed or straight from a row-major matrix. A non-null <paramref name="bias"/> (NR values)
-    /// is added to every row of the tile before it is stored.
+    /// is added to every row of the tile before it is stored; with <paramref name="relu"/>, max(0, ·) is applied then too
+    /// (only without <paramref name="accumulate"/>).
     /// </summary>
-    static abstract unsafe void Run(int depth, float* a, nint aRow, nint aCol, int rows, float* b, nint ldb, float* c, nint ldc, bool accumulate, float* bias);
+    static abstract unsafe void Run(int depth, float* a, nint aRow, nint aCol, int rows, float* b, nint ldb, float* c, nint ldc, bool accumulate, float* bias, bool relu);
 }

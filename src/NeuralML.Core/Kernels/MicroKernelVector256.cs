@@ -16,7 +16,7 @@ internal readonly struct MicroKernelVector256 : IMicroKernel
     public static bool IsSupported => Vector256.IsHardwareAccelerated;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int depth, float* a, nint aRow, nint aCol, int rows, float* b, nint ldb, float* c, nint ldc, bool accumulate, float* bias)
+    public static unsafe void Run(int depth, float* a, nint aRow, nint aCol, int rows, float* b, nint ldb, float* c, nint ldc, bool accumulate, float* bias, bool relu)
     {
         // Rows past the valid ones read the last valid row again (their results are discarded), so A needs no padding.
         nint o1 = Math.Min(1, rows - 1) * aRow, o2 = Math.Min(2, rows - 1) * aRow, o3 = Math.Min(3, rows - 1) * aRow;
@@ -53,6 +53,13 @@ internal readonly struct MicroKernelVector256 : IMicroKernel
             Vector256<float> bias0 = Vector256.Load(bias), bias1 = Vector256.Load(bias + 8);
             c00 += bias0; c01 += bias1; c10 += bias0; c11 += bias1; c20 += bias0; c21 += bias1;
             c30 += bias0; c31 += bias1; c40 += bias0; c41 += bias1; c50 += bias0; c51 += bias1;
+        }
+        if (relu)
+        {
+            Vector256<float> zero = Vector256<float>.Zero;
+            c00 = Vector256.Max(c00, zero); c01 = Vector256.Max(c01, zero); c10 = Vector256.Max(c10, zero); c11 = Vector256.Max(c11, zero);
+            c20 = Vector256.Max(c20, zero); c21 = Vector256.Max(c21, zero); c30 = Vector256.Max(c30, zero); c31 = Vector256.Max(c31, zero);
+            c40 = Vector256.Max(c40, zero); c41 = Vector256.Max(c41, zero); c50 = Vector256.Max(c50, zero); c51 = Vector256.Max(c51, zero);
         }
         Store(c, c00, c01, accumulate);
         Store(c + ldc, c10, c11, accumulate);

@@ -310,6 +310,8 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
     private static void ComputePanel(in Product p, float* panel, nint ldb, int n0, int columns, float* bias, float* tile)
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
+        // ReLU is one max per vector in the micro-kernel's store; other activations run on each tile after it.
+        bool fusedRelu = p.Activation == Activation.Relu && !p.Accumulate;
         for (int m0 = 0; m0 < p.M; m0 += mr)
         {
             int rows = Math.Min(mr, p.M - m0);
@@ -324,7 +326,7 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
             }
             else if (rows == mr && columns == nr)
             {
-                TKernel.Run(p.K, a, p.ARow, p.ACol, rows, panel, ldb, target, p.Ldc, p.Accumulate, bias);
+                TKernel.Run(p.K, a, p.ARow, p.ACol, rows, panel, ldb, target, p.Ldc, p.Accumulate, bias, fusedRelu);
             }
             else
             {
@@ -332,11 +334,11 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
                 if (p.Accumulate)
                     for (int i = 0; i < rows; i++)
                         for (int j = 0; j < columns; j++) tile[i * nr + j] = target[i * p.Ldc + j];
-                TKernel.Run(p.K, a, p.ARow, p.ACol, rows, panel, ldb, tile, nr, p.Accumulate, bias);
+                TKernel.Run(p.K, a, p.ARow, p.ACol, rows, panel, ldb, tile, nr, p.Accumulate, bias, fusedRelu);
                 for (int i = 0; i < rows; i++)
                     for (int j = 0; j < columns; j++) target[i * p.Ldc + j] = tile[i * nr + j];
             }
-            if (p.Activation != Activation.Identity)
+            if (p.Activation != Activation.Identity && !fusedRelu)
                 for (int i = 0; i < rows; i++) ActivationKernels.Apply(p.Activation, new Span<float>(target + i * p.Ldc, columns));
         }
     }
