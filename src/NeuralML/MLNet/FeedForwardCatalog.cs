@@ -14,7 +14,7 @@ public static class FeedForwardCatalog
     /// <param name="labelColumnName">The label column, of type Boolean.</param>
     /// <param name="featureColumnName">The feature column, a known-size vector of Single.</param>
     /// <param name="exampleWeightColumnName">An optional column of per-example weights.</param>
-    /// <param name="hiddenLayers">Hidden layer widths; null for the default [128, 64].</param>
+    /// <param name="hiddenLayers">Hidden layer widths; null to choose them from the number of rows.</param>
     /// <param name="epochs">Passes over the data; null to choose from the data size.</param>
     /// <param name="learningRate">Adam's learning rate.</param>
     public static FeedForwardBinaryTrainer FeedForward(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
@@ -36,7 +36,7 @@ public static class FeedForwardCatalog
     /// <param name="labelColumnName">The label column, of a key type (use MapValueToKey).</param>
     /// <param name="featureColumnName">The feature column, a known-size vector of Single.</param>
     /// <param name="exampleWeightColumnName">An optional column of per-example weights.</param>
-    /// <param name="hiddenLayers">Hidden layer widths; null for the default [128, 64].</param>
+    /// <param name="hiddenLayers">Hidden layer widths; null to choose them from the number of rows.</param>
     /// <param name="epochs">Passes over the data; null to choose from the data size.</param>
     /// <param name="learningRate">Adam's learning rate.</param>
     public static FeedForwardMulticlassTrainer FeedForward(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
@@ -58,7 +58,7 @@ public static class FeedForwardCatalog
     /// <param name="labelColumnName">The label column, of type Single.</param>
     /// <param name="featureColumnName">The feature column, a known-size vector of Single.</param>
     /// <param name="exampleWeightColumnName">An optional column of per-example weights.</param>
-    /// <param name="hiddenLayers">Hidden layer widths; null for the default [128, 64].</param>
+    /// <param name="hiddenLayers">Hidden layer widths; null to choose them from the number of rows.</param>
     /// <param name="epochs">Passes over the data; null to choose from the data size.</param>
     /// <param name="learningRate">Adam's learning rate.</param>
     public static FeedForwardRegressionTrainer FeedForward(this RegressionCatalog.RegressionTrainers catalog,

@@ -3,7 +3,7 @@ namespace NeuralML;
 /// <summary>
 /// Options shared by the three FeedForward trainers. Every property has a default that works on ordinary tabular
 /// data whose features have been normalised (e.g. with <c>NormalizeMinMax</c> or <c>NormalizeMeanVariance</c>):
-/// two hidden ReLU layers of 128 and 64 units trained with Adam at a learning rate of 0.001 in mini-batches of 32,
+/// hidden ReLU layers sized from the number of rows, trained with Adam at a learning rate of 0.001 in mini-batches of 32,
 /// with 10% of the rows held out for early stopping. Features are also standardised inside the trainer (and the
 /// transform folded into the first layer), so training does not depend on how, or whether, they were normalised.
 /// </summary>
@@ -23,11 +23,13 @@ public abstract class FeedForwardOptions
     public string? ExampleWeightColumnName { get; set; }
 
     /// <summary>
-    /// The width of each hidden layer, from input to output. Default [128, 64]: two layers is the usual starting point for
-    /// tabular data up to about 100K rows; use one layer for a few hundred rows and add layers or width when the training
-    /// loss stays high. An empty array gives a linear (or logistic/softmax) model.
+    /// The width of each hidden layer, from input to output. Default null: chosen from the number of training rows by
+    /// the usual sizing rule for tabular data — one layer of 64 units under 1,000 rows, two layers [128, 64] up to
+    /// 100,000 rows, four layers [256, 128, 64, 32] beyond. Add width or layers when the training loss stays high;
+    /// regularise (<see cref="L2Regularization"/>, <see cref="DropoutRate"/>) when the held-out loss climbs while the
+    /// training loss falls. An empty array gives a linear (or logistic/softmax) model.
     /// </summary>
-    public int[] HiddenLayers { get; set; } = [128, 64];
+    public int[]? HiddenLayers { get; set; }
 
     /// <summary>The activation of every hidden layer. Default <see cref="NeuralML.Activation.Relu"/>.</summary>
     public Activation Activation { get; set; } = Activation.Relu;

@@ -56,7 +56,7 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         var settings = new TrainingSettings
         {
             Loss = Loss,
-            HiddenLayers = (int[])o.HiddenLayers.Clone(),
+            HiddenLayers = o.HiddenLayers is { } hidden ? (int[])hidden.Clone() : AutomaticHiddenLayers(rows),
             Activation = o.Activation,
             Epochs = epochs,
             BatchSize = o.BatchSize,
@@ -132,6 +132,14 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
                 "binary classification needs examples of both classes.");
     }
 
+    /// <summary>The sizing rule: one layer under 1K rows, two up to 100K, four beyond.</summary>
+    private static int[] AutomaticHiddenLayers(int rows) => rows switch
+    {
+        < 1_000 => [64],
+        < 100_000 => [128, 64],
+        _ => [256, 128, 64, 32],
+    };
+
     private static int AutomaticEpochs(int rows, int batchSize)
     {
         int batchesPerEpoch = (rows + batchSize - 1) / batchSize;
@@ -149,7 +157,7 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         new TrainingSettings
         {
             Loss = LossKind.SquaredError,
-            HiddenLayers = o.HiddenLayers ?? throw new ArgumentNullException(nameof(o.HiddenLayers)),
+            HiddenLayers = o.HiddenLayers ?? [],
             Activation = Enum.IsDefined(o.Activation) ? o.Activation : throw new ArgumentOutOfRangeException(nameof(o.Activation), o.Activation, "Unknown activation."),
             BatchSize = o.BatchSize,
             LearningRate = o.LearningRate,

@@ -14,10 +14,10 @@ public class DataSetAccuracyTests(ITestOutputHelper output)
     {
         var ml = new MLContext(seed: 1);
         var split = ml.Data.TrainTestSplit(DataSets.Iris(ml), testFraction: 0.2, seed: 1);
-        // 120 training rows: too few to hold out an early-stopping set, so train on all of them.
+        // 120 training rows: too few to hold out an early-stopping set, so train on all of them, with two hidden layers.
         var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Species")
             .Append(ml.Transforms.NormalizeMinMax("Features"))
-            .Append(ml.MulticlassClassification.Trainers.FeedForward(new FeedForwardMulticlassTrainer.Options { Seed = 1, EarlyStoppingRounds = 0 }));
+            .Append(ml.MulticlassClassification.Trainers.FeedForward(new FeedForwardMulticlassTrainer.Options { Seed = 1, EarlyStoppingRounds = 0, HiddenLayers = [128, 64] }));
         var metrics = ml.MulticlassClassification.Evaluate(pipeline.Fit(split.TrainSet).Transform(split.TestSet));
         output.WriteLine($"iris accuracy {metrics.MicroAccuracy:F4}");
         Assert.True(metrics.MicroAccuracy >= 0.95, $"iris accuracy {metrics.MicroAccuracy:F4}");
