@@ -10,33 +10,7 @@ public class PersistenceTests
 {
     private static string TempPath() => Path.Combine(Path.GetTempPath(), $"neuralml-{Guid.NewGuid():N}.zip");
 
-    private static float[][] Scores(IDataView scored, string column = "Score")
-    {
-        var result = new List<float[]>();
-        DataViewSchema.Column score = scored.Schema[column];
-        using DataViewRowCursor cursor = scored.GetRowCursor([score]);
-        if (score.Type is VectorDataViewType)
-        {
-            ValueGetter<VBuffer<float>> getter = cursor.GetGetter<VBuffer<float>>(score);
-            VBuffer<float> value = default;
-            while (cursor.MoveNext())
-            {
-                getter(ref value);
-                result.Add(value.DenseValues().ToArray());
-            }
-        }
-        else
-        {
-            ValueGetter<float> getter = cursor.GetGetter<float>(score);
-            float value = 0;
-            while (cursor.MoveNext())
-            {
-                getter(ref value);
-                result.Add([value]);
-            }
-        }
-        return result.ToArray();
-    }
+    private static float[][] Scores(IDataView scored, string column = "Score") => FloatColumns.Read(scored, column).ToArray();
 
     /// <summary>Saves, loads in a second MLContext, and checks the loaded pipeline predicts the same bits.</summary>
     private static ITransformer RoundTrip(ITransformer model, IDataView data)

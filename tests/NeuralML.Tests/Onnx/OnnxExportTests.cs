@@ -68,33 +68,7 @@ public class OnnxExportTests
         return results;
     }
 
-    private static List<float[]> Column(IDataView data, string name)
-    {
-        var values = new List<float[]>();
-        DataViewSchema.Column column = data.Schema[name];
-        using DataViewRowCursor cursor = data.GetRowCursor([column]);
-        if (column.Type is VectorDataViewType)
-        {
-            ValueGetter<VBuffer<float>> getter = cursor.GetGetter<VBuffer<float>>(column);
-            VBuffer<float> buffer = default;
-            while (cursor.MoveNext())
-            {
-                getter(ref buffer);
-                values.Add(buffer.DenseValues().ToArray());
-            }
-        }
-        else
-        {
-            ValueGetter<float> getter = cursor.GetGetter<float>(column);
-            float value = 0;
-            while (cursor.MoveNext())
-            {
-                getter(ref value);
-                values.Add([value]);
-            }
-        }
-        return values;
-    }
+    private static List<float[]> Column(IDataView data, string name) => FloatColumns.Read(data, name);
 
     private static void AssertClose(float expected, float actual, bool relative, string what)
     {
