@@ -32,10 +32,21 @@ internal sealed class NetworkTrainer
     /// <summary>Trains a new network with <paramref name="outputs"/> logits per row.</summary>
     /// <exception cref="InvalidOperationException">The loss became NaN or infinite (training diverged).</exception>
     /// <exception cref="OperationCanceledException"><paramref name="cancellation"/> was cancelled or <paramref name="isCanceled"/> returned true.</exception>
+    /// <param name="data">The training rows.</param>
+    /// <param name="outputs">Logits per row.</param>
+    /// <param name="progress">Called after every epoch.</param>
+    /// <param name="cancellation">Checked before every batch.</param>
+    /// <param name="isCanceled">Checked before every batch.</param>
+    /// <param name="validation">
+    /// Rows to watch for overfitting instead of holding out <see cref="TrainingSettings.ValidationFraction"/> of
+    /// <paramref name="data"/>; early stopping uses them when <see cref="TrainingSettings.EarlyStoppingPatience"/> is positive.
+    /// </param>
     public FeedForwardNetwork Train(ITrainingSet data, int outputs, Action<EpochReport>? progress = null, CancellationToken cancellation = default,
-        Func<bool>? isCanceled = null)
+        Func<bool>? isCanceled = null, ITrainingSet? validation = null)
     {
         if (data.RowCount == 0) throw new ArgumentException("The training set has no rows.", nameof(data));
+        if (validation is not null && (validation.FeatureCount != data.FeatureCount || validation.TargetWidth != data.TargetWidth))
+            throw new ArgumentException("The validation rows do not have the training rows' shape.", nameof(validation));
         var random = new SplitMix(_settings.Seed);
         var network = new FeedForwardNetwork(data.FeatureCount, _settings.HiddenLayers, _settings.Activation, outputs);
         network.Initialize(random);
@@ -53,52 +64,59 @@ internal sealed class NetworkTrainer
             : (new float[data.FeatureCount], Enumerable.Repeat(1f, data.FeatureCount).ToArray());
 
         // A private in-memory copy is standardised once; otherwise each batch is, as it is loaded.
-        bool standardizeBatches = _settings.StandardizeFeatures;
-        if (standardizeBatches && data is InMemoryTrainingSet { TrainerMayModify: true } owned)
+        bool StandardizesBatches(ITrainingSet set)
         {
+            if (!_settings.StandardizeFeatures) return false;
+            if (set is not InMemoryTrainingSet { TrainerMayModify: true } owned) return true;
             owned.StandardizeInPlace(featureShift, featureScale);
-            standardizeBatches = false;
+            return false;
         }
+        bool standardizeBatches = StandardizesBatches(data);
 
         var order = new int[data.RowCount];
         for (int i = 0; i < order.Length; i++) order[i] = i;
-        int validationRows = ValidationRowCount(data.RowCount);
+        int validationRows = validation is null ? ValidationRowCount(data.RowCount) : 0;
         if (validationRows > 0) random.Shuffle(order);
-        int[] trainRows = order[..^validationRows], heldOutRows = order[^validationRows..];
+        int[] trainRows = order[..^validationRows];
+        // The rows the validation loss is measured on: given ones, or the held-out part of the training rows.
+        ITrainingSet evaluation = validation ?? data;
+        int[] evaluationRows = validation is null ? order[^validationRows..] : Enumerable.Range(0, validation.RowCount).ToArray();
+        bool standardizeEvaluation = validation is null ? standardizeBatches : StandardizesBatches(validation);
+        bool earlyStopping = evaluationRows.Length > 0 && _settings.EarlyStoppingPatience > 0;
 
         int batchCapacity = Math.Min(_settings.BatchSize, trainRows.Length);
         var workspace = new NetworkWorkspace(network, batchCapacity);
         var features = new float[batchCapacity * data.FeatureCount]; // (batch, features)
         var targets = new float[batchCapacity * targetWidth];         // (batch, targetWidth)
-        var weights = data.HasWeights ? new float[batchCapacity] : [];
+        var weights = data.HasWeights || evaluation.HasWeights ? new float[batchCapacity] : [];
         var dLogits = new float[batchCapacity * outputs];              // (batch, outputs)
         var dParameters = new float[network.Parameters.Length];
-        float[]? bestParameters = validationRows > 0 ? (float[])network.Parameters.Clone() : null;
+        float[]? bestParameters = earlyStopping ? (float[])network.Parameters.Clone() : null;
         Optimizer optimizer = Optimizer.Create(_settings.Optimizer, network.Parameters.Length, _settings.LearningRate, _settings.Momentum, _settings.Nesterov,
             _settings.Threads ?? Environment.ProcessorCount);
         Dropout? dropout = _settings.DropoutRate > 0f ? new Dropout(_settings.DropoutRate, random) : null;
 
         // Copies rows into the batch buffers, standardised as the network sees them; returns the batch's total weight.
-        double LoadBatch(ReadOnlySpan<int> rowIndices)
+        double LoadBatch(ITrainingSet set, ReadOnlySpan<int> rowIndices, bool standardize)
         {
             int rows = rowIndices.Length;
-            Span<float> batchWeights = data.HasWeights ? weights.AsSpan(0, rows) : [];
-            data.CopyRows(rowIndices, features, targets, batchWeights);
-            if (standardizeBatches) Standardize(features.AsSpan(0, rows * data.FeatureCount), featureShift, featureScale);
+            Span<float> batchWeights = set.HasWeights ? weights.AsSpan(0, rows) : [];
+            set.CopyRows(rowIndices, features, targets, batchWeights);
+            if (standardize) Standardize(features.AsSpan(0, rows * set.FeatureCount), featureShift, featureScale);
             if (targetScale != 1f || targetShift != 0f)
                 foreach (ref float t in targets.AsSpan(0, rows * targetWidth)) t = (t - targetShift) / targetScale;
-            return data.HasWeights ? SumOf(batchWeights) : rows;
+            return set.HasWeights ? SumOf(batchWeights) : rows;
         }
 
         double ValidationLoss()
         {
             double lossSum = 0, weightSum = 0;
-            for (int start = 0; start < heldOutRows.Length; start += batchCapacity)
+            for (int start = 0; start < evaluationRows.Length; start += batchCapacity)
             {
-                int rows = Math.Min(batchCapacity, heldOutRows.Length - start);
-                weightSum += LoadBatch(heldOutRows.AsSpan(start, rows));
+                int rows = Math.Min(batchCapacity, evaluationRows.Length - start);
+                weightSum += LoadBatch(evaluation, evaluationRows.AsSpan(start, rows), standardizeEvaluation);
                 ReadOnlySpan<float> logits = network.Forward(features, rows, workspace, _kernels);
-                lossSum += head.LossAndGradient(logits, targets.AsSpan(0, rows * targetWidth), data.HasWeights ? weights.AsSpan(0, rows) : [],
+                lossSum += head.LossAndGradient(logits, targets.AsSpan(0, rows * targetWidth), evaluation.HasWeights ? weights.AsSpan(0, rows) : [],
                     dLogits, rows, outputs, 1f);
             }
             return weightSum > 0 ? lossSum / weightSum : 0;
@@ -121,7 +139,7 @@ internal sealed class NetworkTrainer
                 cancellation.ThrowIfCancellationRequested();
                 if (isCanceled?.Invoke() == true) throw new OperationCanceledException("Training was cancelled.");
                 int rows = Math.Min(batchCapacity, trainRows.Length - start);
-                double batchWeight = LoadBatch(trainRows.AsSpan(start, rows));
+                double batchWeight = LoadBatch(data, trainRows.AsSpan(start, rows), standardizeBatches);
                 if (batchWeight <= 0) continue;
 
                 ReadOnlySpan<float> logits = network.Forward(features, rows, workspace, _kernels, dropout);
@@ -138,8 +156,8 @@ internal sealed class NetworkTrainer
             if (!double.IsFinite(meanLoss) || !AllFinite(network.Parameters))
                 throw new InvalidOperationException(
                     $"Training diverged in epoch {epoch}: the loss is {meanLoss}. Lower the learning rate (now {_settings.LearningRate}) or normalise the features.");
-            double? validationLoss = validationRows > 0 ? ValidationLoss() : null;
-            if (validationLoss < bestValidationLoss)
+            double? validationLoss = evaluationRows.Length > 0 ? ValidationLoss() : null;
+            if (earlyStopping && validationLoss < bestValidationLoss)
             {
                 bestValidationLoss = validationLoss.Value;
                 bestEpoch = epoch;
@@ -148,10 +166,10 @@ internal sealed class NetworkTrainer
             var report = new EpochReport(epoch, _settings.Epochs, meanLoss, clock.Elapsed, validationLoss);
             history.Add(report);
             progress?.Invoke(report);
-            if (validationRows > 0 && epoch - bestEpoch >= patience) break;
+            if (earlyStopping && epoch - bestEpoch >= patience) break;
         }
         History = history;
-        BestEpoch = validationRows > 0 ? bestEpoch : history.Count;
+        BestEpoch = earlyStopping ? bestEpoch : history.Count;
         if (bestParameters is not null) bestParameters.CopyTo(network.Parameters, 0);
 
         if (targetScale != 1f || targetShift != 0f) FoldTargetScale(network, targetShift, targetScale);

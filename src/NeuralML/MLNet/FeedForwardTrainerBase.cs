@@ -46,10 +46,42 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
     public FeedForwardPredictionTransformer Fit(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
+        return FitCore(input, validation: null);
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="trainData"/> and watches <paramref name="validationData"/> (same schema) for overfitting
+    /// instead of holding out <see cref="FeedForwardOptions.ValidationFraction"/> of the training rows: its loss is
+    /// logged every epoch, and with <see cref="FeedForwardOptions.EarlyStoppingRounds"/> above 0 training stops when it
+    /// no longer improves and keeps the best epoch's weights. This is ML.NET's <c>Fit(train, validation)</c> idiom;
+    /// like ML.NET's own, it is called on the trainer directly, outside an <c>Append</c> chain.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column of either data view is missing or of the wrong type.</exception>
+    /// <exception cref="InvalidOperationException">The data cannot be trained on, or training diverged.</exception>
+    public FeedForwardPredictionTransformer Fit(IDataView trainData, IDataView validationData)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        ArgumentNullException.ThrowIfNull(validationData);
+        return FitCore(trainData, validation: validationData);
+    }
+
+    private FeedForwardPredictionTransformer FitCore(IDataView input, IDataView? validation)
+    {
         TOptions o = TrainerOptions;
         int classCount = ClassCount(input.Schema);
         TrainingDataReader.Result read = TrainingDataReader.Read(input, _kind, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, classCount);
         CheckClasses(read);
+        TrainingDataReader.Result? validationRead = null;
+        if (validation is not null)
+        {
+            if (_kind == PredictionKind.MulticlassClassification && ClassCount(validation.Schema) != classCount)
+                throw new ArgumentOutOfRangeException(nameof(validation),
+                    $"Label column '{o.LabelColumnName}' has {ClassCount(validation.Schema)} classes in the validation data and {classCount} in the training data.");
+            validationRead = TrainingDataReader.Read(validation, _kind, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, classCount);
+            if (validationRead.Data.FeatureCount != read.Data.FeatureCount)
+                throw new ArgumentOutOfRangeException(nameof(validation),
+                    $"Feature column '{o.FeatureColumnName}' has {validationRead.Data.FeatureCount} values in the validation data and {read.Data.FeatureCount} in the training data.");
+        }
 
         int rows = read.Data.RowCount;
         int epochs = o.Epochs ?? AutomaticEpochs(rows, o.BatchSize);
@@ -85,12 +117,15 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         var trainer = new NetworkTrainer(settings);
         static string KernelDescription(TrainingSettings s) => $"{Kernels.DenseKernels.Default.Name} kernels on up to {s.Threads ?? Environment.ProcessorCount} threads";
         Func<bool>? isCanceled = _host is null ? null : CatalogEnvironment.IsCanceled(_host);
-        var network = trainer.Train(read.Data, outputs, isCanceled: isCanceled, progress: report => channel?.Info(MessageSensitivity.None,
+        if (validationRead is not null)
+            channel?.Info(MessageSensitivity.None, $"Validation data: {validationRead.Data.RowCount} rows; no training rows are held out.");
+        var network = trainer.Train(read.Data, outputs, isCanceled: isCanceled, validation: validationRead?.Data, progress: report => channel?.Info(MessageSensitivity.None,
             $"Epoch {report.Epoch}/{report.Epochs}: loss {report.Loss:G5}" +
             (report.ValidationLoss is double v ? $", validation loss {v:G5}" : "") + $" ({report.Elapsed.TotalSeconds:F3} s)"));
+        string heldOut = validationRead is null ? $"{o.ValidationFraction * 100:0.#}% held-out rows" : "validation data";
         string stopped = trainer.History.Count < epochs
-            ? $"stopped early after epoch {trainer.History.Count}; kept epoch {trainer.BestEpoch}, the best on the {o.ValidationFraction * 100:0.#}% held-out rows"
-            : trainer.BestEpoch < epochs ? $"kept epoch {trainer.BestEpoch}, the best on the held-out rows" : $"final loss {trainer.History[^1].Loss:G5}";
+            ? $"stopped early after epoch {trainer.History.Count}; kept epoch {trainer.BestEpoch}, the best on the {heldOut}"
+            : trainer.BestEpoch < epochs ? $"kept epoch {trainer.BestEpoch}, the best on the {heldOut}" : $"final loss {trainer.History[^1].Loss:G5}";
         channel?.Info(MessageSensitivity.None, $"FeedForward training finished in {clock.Elapsed.TotalSeconds:F2} s; {stopped}.");
 
         ClassLabels? labels = _kind == PredictionKind.MulticlassClassification
