@@ -86,7 +86,9 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
     /// <summary>
     /// One row of the forward product, y = f(x·W + b), streaming W row by row into vector accumulators. Each
     /// output is the same FMA chain over k as in the micro-kernel, the bias is added after it, and the activation is
-    /// applied on the same NR-column segments, so a row's result is bit-identical to the batched product's.
+    /// applied on the same NR-column segments, so a row's result is bit-identical to the batched product's. Rows of W
+    /// whose input is zero are skipped: an FMA with x = 0 leaves its (never negative-zero) sum unchanged for finite
+    /// weights, and sparse or one-hot tabular rows read far less of W.
     /// </summary>
     private void ForwardRow(float* x, float* weights, float* bias, float* y, int inputs, int outputs, Activation activation)
     {
@@ -136,6 +138,7 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
                 float* w = weights + n0;
                 for (int k = 0; k < inputs; k++, w += outputs)
                 {
+                    if (x[k] == 0f) continue; // fma(0, w, c) = c for finite w: skipping it changes no bit
                     Vector512<float> xk = Vector512.Create(x[k]);
                     c0 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w), c0);
                     c1 = Vector512.FusedMultiplyAdd(xk, Vector512.Load(w + 16), c1);
@@ -160,7 +163,8 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
             {
                 Vector512<float> c0 = default;
                 float* w = weights + n0;
-                for (int k = 0; k < inputs; k++, w += outputs) c0 = Vector512.FusedMultiplyAdd(Vector512.Create(x[k]), Vector512.Load(w), c0);
+                for (int k = 0; k < inputs; k++, w += outputs)
+                    if (x[k] != 0f) c0 = Vector512.FusedMultiplyAdd(Vector512.Create(x[k]), Vector512.Load(w), c0);
                 (c0 + Vector512.Load(bias + n0)).Store(y + n0);
             }
         }
@@ -174,6 +178,7 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
                 float* w = weights + n0;
                 for (int k = 0; k < inputs; k++, w += outputs)
                 {
+                    if (x[k] == 0f) continue; // fma(0, w, c) = c for finite w: skipping it changes no bit
                     Vector256<float> xk = Vector256.Create(x[k]);
                     c0 = Vector256.FusedMultiplyAdd(xk, Vector256.Load(w), c0);
                     c1 = Vector256.FusedMultiplyAdd(xk, Vector256.Load(w + 8), c1);
@@ -198,14 +203,16 @@ internal sealed unsafe class PackedDenseKernels<TKernel> : IDenseKernels where T
             {
                 Vector256<float> c0 = default;
                 float* w = weights + n0;
-                for (int k = 0; k < inputs; k++, w += outputs) c0 = Vector256.FusedMultiplyAdd(Vector256.Create(x[k]), Vector256.Load(w), c0);
+                for (int k = 0; k < inputs; k++, w += outputs)
+                    if (x[k] != 0f) c0 = Vector256.FusedMultiplyAdd(Vector256.Create(x[k]), Vector256.Load(w), c0);
                 (c0 + Vector256.Load(bias + n0)).Store(y + n0);
             }
         }
         for (int n = n0; n < end; n++)
         {
             float sum = 0f;
-            for (int k = 0; k < inputs; k++) sum = MathF.FusedMultiplyAdd(x[k], weights[(nint)k * outputs + n], sum);
+            for (int k = 0; k < inputs; k++)
+                if (x[k] != 0f) sum = MathF.FusedMultiplyAdd(x[k], weights[(nint)k * outputs + n], sum);
             y[n] = sum + bias[n];
         }
     }

@@ -109,6 +109,8 @@ public class DenseKernelsTests
         {
             var random = new SplitMix(rows * inputs + outputs);
             float[] x = GuardedBuffer.Random(random, rows * inputs);
+            // Zeros and negative zeros, as in sparse or one-hot rows (the single-row path skips them).
+            for (int i = 0; i < rows * inputs; i += 3) x[i] = i % 2 == 0 ? 0f : -0f;
             float[] weights = GuardedBuffer.Random(random, inputs * outputs);
             float[] bias = GuardedBuffer.Random(random, outputs);
             float[] batch = new float[rows * outputs], single = new float[outputs];
