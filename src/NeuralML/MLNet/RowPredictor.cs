@@ -1,4 +1,3 @@
-using Microsoft.ML.Data;
 using NeuralML.Kernels;
 using NeuralML.Network;
 using NeuralML.Training;
@@ -13,14 +12,12 @@ internal sealed class RowPredictor
     private readonly FeedForwardModelParameters _model;
     private readonly NetworkWorkspace _workspace;
     private readonly LossHead _head;
-    private readonly float[] _features;
 
     public RowPredictor(FeedForwardModelParameters model)
     {
         _model = model;
         _workspace = NetworkWorkspace.ForInference(model.Network, 1);
         _head = HeadOf(model.Kind);
-        _features = new float[model.Network.InputCount];
         Logits = new float[model.Network.OutputCount];
         Outputs = new float[model.Network.OutputCount];
     }
@@ -45,15 +42,6 @@ internal sealed class RowPredictor
 
     /// <summary>Probabilities (classifiers) or the score (regression) of the last row.</summary>
     public float[] Outputs { get; }
-
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public void Predict(in VBuffer<float> features)
-    {
-        if (features.Length != _features.Length)
-            throw new InvalidOperationException($"The model expects {_features.Length} features, the row has {features.Length}.");
-        features.CopyTo(_features);
-        Predict(_features);
-    }
 
     /// <summary>Scores one dense row of features.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
