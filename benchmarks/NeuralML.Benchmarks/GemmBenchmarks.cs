@@ -18,7 +18,7 @@ public sealed record LayerShape(int Rows, int Inputs, int Outputs)
 public class GemmBenchmarks
 {
     private float[] _x = [], _weights = [], _bias = [], _y = [], _dY = [], _dX = [], _dWeights = [], _dBias = [];
-    private IDenseKernels _kernels = PortableDenseKernels.Instance;
+    private DenseKernels _kernels = PortableDenseKernels.Instance;
 
     public static IEnumerable<LayerShape> Shapes =>
     [
@@ -57,5 +57,5 @@ public class GemmBenchmarks
     public void InputGradient() => _kernels.InputGradient(_dY, _weights, _dX, Shape.Rows, Shape.Inputs, Shape.Outputs);
 
     [Benchmark]
-    public void WeightGradient() => _kernels.AccumulateWeightGradient(_dY, _x, _dWeights, _dBias, Shape.Rows, Shape.Inputs, Shape.Outputs);
+    public void WeightGradient() => _kernels.WeightGradient(_dY, _x, _dWeights, _dBias, Shape.Rows, Shape.Inputs, Shape.Outputs);
 }

@@ -37,8 +37,9 @@ public class TrainingBenchmarks
             BatchSize = 128,
             LearningRate = 1e-3f,
             Seed = 1,
-            Threads = Threads == 0 ? Environment.ProcessorCount : Threads,
+            ValidationFraction = 0,
+            NumberOfThreads = Threads == 0 ? Environment.ProcessorCount : Threads,
         };
-        return new NetworkTrainer(settings).Train(_data, Classes).Parameters;
+        return new NetworkTrainer(settings).Train(_data, Classes).Network.Parameters;
     }
 }

@@ -16,7 +16,7 @@ internal readonly struct MicroKernelVector256 : IMicroKernel
     public static bool IsSupported => Vector256.IsHardwareAccelerated;
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public static unsafe void Run(int depth, float* a, nint aRow, nint aCol, int rows, float* b, nint ldb, float* c, nint ldc, bool accumulate, float* bias, bool relu)
+    public static unsafe void Run(int depth, float* a, nint aRow, nint aCol, int rows, float* b, nint ldb, float* c, nint ldc, float* bias, bool relu)
     {
         // Rows past the valid ones read the last valid row again (their results are discarded), so A needs no padding.
         nint o1 = Math.Min(1, rows - 1) * aRow, o2 = Math.Min(2, rows - 1) * aRow, o3 = Math.Min(3, rows - 1) * aRow;
@@ -61,22 +61,17 @@ internal readonly struct MicroKernelVector256 : IMicroKernel
             c20 = Vector256.Max(c20, zero); c21 = Vector256.Max(c21, zero); c30 = Vector256.Max(c30, zero); c31 = Vector256.Max(c31, zero);
             c40 = Vector256.Max(c40, zero); c41 = Vector256.Max(c41, zero); c50 = Vector256.Max(c50, zero); c51 = Vector256.Max(c51, zero);
         }
-        Store(c, c00, c01, accumulate);
-        Store(c + ldc, c10, c11, accumulate);
-        Store(c + 2 * ldc, c20, c21, accumulate);
-        Store(c + 3 * ldc, c30, c31, accumulate);
-        Store(c + 4 * ldc, c40, c41, accumulate);
-        Store(c + 5 * ldc, c50, c51, accumulate);
+        Store(c, c00, c01);
+        Store(c + ldc, c10, c11);
+        Store(c + 2 * ldc, c20, c21);
+        Store(c + 3 * ldc, c30, c31);
+        Store(c + 4 * ldc, c40, c41);
+        Store(c + 5 * ldc, c50, c51);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static unsafe void Store(float* row, Vector256<float> left, Vector256<float> right, bool accumulate)
+    private static unsafe void Store(float* row, Vector256<float> left, Vector256<float> right)
     {
-        if (accumulate)
-        {
-            left += Vector256.Load(row);
-            right += Vector256.Load(row + 8);
-        }
         left.Store(row);
         right.Store(row + 8);
     }

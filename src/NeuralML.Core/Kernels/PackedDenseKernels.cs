@@ -1,19 +1,21 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
-using System.Runtime.Intrinsics;
 
 namespace NeuralML.Kernels;
 
 /// <summary>
-/// Dense-layer products as one GEMM, C (=|+=) A·B, on a register-blocked micro-kernel (<typeparamref name="TKernel"/>).
+/// Dense-layer products as one GEMM, C = A·B, on a register-blocked micro-kernel (<typeparamref name="TKernel"/>).
 /// The micro-kernel broadcasts A in place (any strides) and loads B as NR-wide rows, so a row-major B is read where it
 /// lies; only a transposed B (the input gradient's weightsᵀ) and the last, partial column panel are packed, one
 /// panel at a time by the thread that uses it. The forward product adds the bias in the micro-kernel's store and
-/// applies the activation to each tile while it is in L1.
+/// applies the activation to each tile while it is in L1. Products of a few rows stream the weights instead, on vectors
+/// of <typeparamref name="TVector"/>, the micro-kernel's width.
 /// Threads take fixed, contiguous ranges of column panels; every output value is one FMA chain over k in order, so
 /// results are bit-identical at any thread count, and a row's result does not depend on the other rows in the batch.
 /// </summary>
-internal sealed unsafe partial class PackedDenseKernels<TKernel> : IDenseKernels where TKernel : struct, IMicroKernel
+internal sealed unsafe partial class PackedDenseKernels<TKernel, TVector> : DenseKernels
+    where TKernel : struct, IMicroKernel
+    where TVector : unmanaged, ISimdVector<TVector>
 {
     /// <summary>Below this many multiply-adds per thread a product runs on fewer threads: waking one costs more than it saves.</summary>
     private const long MinWorkPerThread = 1 << 17;
@@ -29,15 +31,11 @@ internal sealed unsafe partial class PackedDenseKernels<TKernel> : IDenseKernels
         _threads = Math.Max(1, threads);
     }
 
-    public string Name => typeof(TKernel).Name.Replace("MicroKernel", "", StringComparison.Ordinal);
+    public override string Name => typeof(TKernel).Name.Replace("MicroKernel", "", StringComparison.Ordinal);
 
-    public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y,
-        int rows, int inputs, int outputs, Activation activation = Activation.Identity)
+    private protected override void ForwardCore(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y,
+        int rows, int inputs, int outputs, Activation activation)
     {
-        DenseShape.Check(x, rows, inputs, nameof(x));
-        DenseShape.Check(weights, inputs, outputs, nameof(weights));
-        DenseShape.Check(y, rows, outputs, nameof(y));
-        if (bias.Length < outputs) throw new ArgumentException("Bias is shorter than the number of outputs.", nameof(bias));
         fixed (float* px = x, pw = weights, pb = bias, py = y)
         {
             if (rows < TKernel.Rows)
@@ -47,53 +45,43 @@ internal sealed unsafe partial class PackedDenseKernels<TKernel> : IDenseKernels
                 return;
             }
             // Y (rows, outputs) = X (rows, inputs) · W (inputs, outputs) + b.
-            var product = new Product(rows, outputs, inputs, px, inputs, 1, pw, outputs, 1, py, outputs, false, pb, activation);
-            Run(product);
+            Run(new Product(rows, outputs, inputs, px, inputs, 1, pw, outputs, 1, py, outputs, pb, activation));
         }
     }
 
-    public void InputGradient(ReadOnlySpan<float> dY, ReadOnlySpan<float> weights, Span<float> dX,
-        int rows, int inputs, int outputs)
+    private protected override void InputGradientCore(ReadOnlySpan<float> dY, ReadOnlySpan<float> weights, Span<float> dX, int rows, int inputs, int outputs)
     {
-        DenseShape.Check(dY, rows, outputs, nameof(dY));
-        DenseShape.Check(weights, inputs, outputs, nameof(weights));
-        DenseShape.Check(dX, rows, inputs, nameof(dX));
         fixed (float* pdy = dY, pw = weights, pdx = dX)
         {
             // dX (rows, inputs) = dY (rows, outputs) · Wᵀ, where Wᵀ[o, i] = W[i, o].
-            Run(new Product(rows, inputs, outputs, pdy, outputs, 1, pw, 1, outputs, pdx, inputs, false, null, Activation.Identity));
+            Run(new Product(rows, inputs, outputs, pdy, outputs, 1, pw, 1, outputs, pdx, inputs, null, Activation.Identity));
         }
     }
 
-    public void AccumulateWeightGradient(ReadOnlySpan<float> dY, ReadOnlySpan<float> x, Span<float> dWeights, Span<float> dBias,
-        int rows, int inputs, int outputs, bool overwrite = false)
+    private protected override void WeightGradientCore(ReadOnlySpan<float> dY, ReadOnlySpan<float> x, Span<float> dWeights, Span<float> dBias,
+        int rows, int inputs, int outputs)
     {
-        DenseShape.Check(dY, rows, outputs, nameof(dY));
-        DenseShape.Check(x, rows, inputs, nameof(x));
-        DenseShape.Check(dWeights, inputs, outputs, nameof(dWeights));
-        if (dBias.Length < outputs) throw new ArgumentException("Bias gradient is shorter than the number of outputs.", nameof(dBias));
         fixed (float* pdy = dY, px = x, pdw = dWeights)
         {
-            // dW (inputs, outputs) += Xᵀ · dY, where Xᵀ[i, r] = X[r, i].
-            Run(new Product(inputs, outputs, rows, px, 1, inputs, pdy, outputs, 1, pdw, outputs, !overwrite, null, Activation.Identity));
+            // dW (inputs, outputs) = Xᵀ · dY, where Xᵀ[i, r] = X[r, i].
+            Run(new Product(inputs, outputs, rows, px, 1, inputs, pdy, outputs, 1, pdw, outputs, null, Activation.Identity));
         }
         // Row by row, in order: the same sums at any thread count.
-        if (overwrite) dBias[..outputs].Clear();
+        dBias[..outputs].Clear();
         for (int r = 0; r < rows; r++)
             System.Numerics.Tensors.TensorPrimitives.Add(dBias[..outputs], dY.Slice(r * outputs, outputs), dBias[..outputs]);
     }
 
     /// <summary>
-    /// C[m, n] (=|+=) f(Σ_k A[m, k]·B[k, n] + bias[n]) for m &lt; M, n &lt; N, where A[m, k] = a[m·ARow + k·ACol],
+    /// C[m, n] = f(Σ_k A[m, k]·B[k, n] + bias[n]) for m &lt; M, n &lt; N, where A[m, k] = a[m·ARow + k·ACol],
     /// B[k, n] = b[k·BRow + n·BCol] and C[m, n] = c[m·Ldc + n].
     /// </summary>
     private readonly struct Product(int m, int n, int k, float* a, nint aRow, nint aCol, float* b, nint bRow, nint bCol,
-        float* c, nint ldc, bool accumulate, float* bias, Activation activation)
+        float* c, nint ldc, float* bias, Activation activation)
     {
         public readonly int M = m, N = n, K = k;
         public readonly float* A = a, B = b, C = c, Bias = bias;
         public readonly nint ARow = aRow, ACol = aCol, BRow = bRow, BCol = bCol, Ldc = ldc;
-        public readonly bool Accumulate = accumulate;
         public readonly Activation Activation = activation;
     }
 
@@ -184,7 +172,7 @@ internal sealed unsafe partial class PackedDenseKernels<TKernel> : IDenseKernels
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
         // ReLU is one max per vector in the micro-kernel's store; other activations run on each tile after it.
-        bool fusedRelu = p.Activation == Activation.Relu && !p.Accumulate;
+        bool fusedRelu = p.Activation == Activation.Relu;
         for (int m0 = 0; m0 < p.M; m0 += mr)
         {
             int rows = Math.Min(mr, p.M - m0);
@@ -192,22 +180,18 @@ internal sealed unsafe partial class PackedDenseKernels<TKernel> : IDenseKernels
             float* target = p.C + m0 * p.Ldc + n0;
             if (p.K == 0)
             {
-                // No terms: the product is the bias (or zero), then the activation; accumulation adds nothing.
+                // No terms: the product is the bias (or zero), then the activation.
                 for (int i = 0; i < rows; i++)
-                    for (int j = 0; j < columns; j++)
-                        if (!p.Accumulate) target[i * p.Ldc + j] = bias is null ? 0f : bias[j];
+                    for (int j = 0; j < columns; j++) target[i * p.Ldc + j] = bias is null ? 0f : bias[j];
             }
             else if (rows == mr && columns == nr)
             {
-                TKernel.Run(p.K, a, p.ARow, p.ACol, rows, panel, ldb, target, p.Ldc, p.Accumulate, bias, fusedRelu);
+                TKernel.Run(p.K, a, p.ARow, p.ACol, rows, panel, ldb, target, p.Ldc, bias, fusedRelu);
             }
             else
             {
                 // An edge tile: compute the full tile into a buffer, then move only the valid part.
-                if (p.Accumulate)
-                    for (int i = 0; i < rows; i++)
-                        for (int j = 0; j < columns; j++) tile[i * nr + j] = target[i * p.Ldc + j];
-                TKernel.Run(p.K, a, p.ARow, p.ACol, rows, panel, ldb, tile, nr, p.Accumulate, bias, fusedRelu);
+                TKernel.Run(p.K, a, p.ARow, p.ACol, rows, panel, ldb, tile, nr, bias, fusedRelu);
                 for (int i = 0; i < rows; i++)
                     for (int j = 0; j < columns; j++) target[i * p.Ldc + j] = tile[i * nr + j];
             }

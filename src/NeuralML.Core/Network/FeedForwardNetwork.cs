@@ -1,11 +1,11 @@
 using NeuralML.Kernels;
-using NeuralML.Training;
+using NeuralML.Numerics;
 
 namespace NeuralML.Network;
 
 /// <summary>
 /// A multilayer perceptron: dense layers, each a weighted sum plus bias followed by an activation, the last one linear
-/// (its outputs are logits that a <see cref="LossHead"/> turns into probabilities or scores).
+/// (its outputs are logits that an <see cref="OutputHead"/> turns into probabilities or scores).
 /// All parameters live in one contiguous buffer, layer after layer, each layer's weights (inputs, outputs) row-major
 /// followed by its biases: one buffer for the optimizer to sweep and for the model file.
 /// </summary>
@@ -95,7 +95,7 @@ internal sealed class FeedForwardNetwork
     /// He-normal weights for the ReLU family, Glorot-uniform for tanh, sigmoid and linear layers; zero biases.
     /// Weights are never all zero: identical units would get identical gradients and never become different.
     /// </summary>
-    public void Initialize(SplitMix random)
+    public void Initialize(Xoshiro256StarStar random)
     {
         for (int l = 0; l < _layers.Length; l++)
         {
@@ -117,43 +117,37 @@ internal sealed class FeedForwardNetwork
 
     /// <summary>
     /// Runs the layers on <paramref name="rows"/> rows of <paramref name="input"/> (rows, InputCount) and returns the
-    /// logits (rows, OutputCount), which live in the workspace. With <paramref name="dropout"/>, hidden outputs are
-    /// dropped (training mode); without, the network is in evaluation mode.
+    /// logits (rows, OutputCount), which live in the workspace. With <paramref name="trainingParts"/> (dropout), each
+    /// hidden layer's output goes through them (training mode); without, the network is in evaluation mode.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    public ReadOnlySpan<float> Forward(ReadOnlySpan<float> input, int rows, NetworkWorkspace workspace, IDenseKernels kernels, Dropout? dropout = null)
+    public ReadOnlySpan<float> Forward(ReadOnlySpan<float> input, int rows, NetworkWorkspace workspace, DenseKernels kernels,
+        IHiddenLayerPart[]? trainingParts = null)
     {
         workspace.EnsureFits(this, rows);
+        workspace.Parts = trainingParts ?? [];
         ReadOnlySpan<float> layerInput = input.Slice(0, rows * InputCount);
         for (int l = 0; l < _layers.Length; l++)
         {
             DenseLayerShape layer = _layers[l];
-            Span<float> output = workspace.Outputs[l].AsSpan(0, rows * layer.Outputs); // (rows, outputs)
-            kernels.Forward(layerInput, Weights(l), Biases(l), output, rows, layer.Inputs, layer.Outputs, layer.Activation);
-            bool hidden = l < _layers.Length - 1;
-            // Any dropout object, even one of rate 0, fills the dropped and mask buffers: Backward(droppedOut: true) reads them.
-            if (hidden && dropout is not null)
-            {
-                Span<float> kept = workspace.Dropped(l).AsSpan(0, output.Length);
-                dropout.Apply(output, kept, workspace.Mask(l).AsSpan(0, output.Length));
-                layerInput = kept;
-            }
-            else
-            {
-                layerInput = output;
-            }
+            float[] result = workspace.Outputs[l]; // (rows, outputs)
+            kernels.Forward(layerInput, Weights(l), Biases(l), result, rows, layer.Inputs, layer.Outputs, layer.Activation);
+            if (l < _layers.Length - 1)
+                foreach (IHiddenLayerPart part in workspace.Parts) result = part.Forward(l, result, rows, layer.Outputs);
+            workspace.LayerResults[l] = result;
+            layerInput = result.AsSpan(0, rows * layer.Outputs);
         }
         return layerInput;
     }
 
     /// <summary>
-    /// Back-propagates <paramref name="dLogits"/> (rows, OutputCount) through the last <see cref="Forward"/> and writes
-    /// the parameter gradients into <paramref name="dParameters"/> (same layout as <see cref="Parameters"/>; every value
-    /// is overwritten, so it needs no clearing).
+    /// Back-propagates <paramref name="dLogits"/> (rows, OutputCount) through the last <see cref="Forward"/> (and its
+    /// training parts) and writes the parameter gradients into <paramref name="dParameters"/> (same layout as
+    /// <see cref="Parameters"/>; every value is overwritten, so it needs no clearing).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Backward(ReadOnlySpan<float> input, int rows, ReadOnlySpan<float> dLogits, Span<float> dParameters,
-        NetworkWorkspace workspace, IDenseKernels kernels, bool droppedOut)
+        NetworkWorkspace workspace, DenseKernels kernels)
     {
         if (dParameters.Length != Parameters.Length) throw new ArgumentException("Gradient buffer does not match the parameters.", nameof(dParameters));
         // Two gradient buffers take turns: layer l reads dOutput from one and writes dInput into the other.
@@ -163,21 +157,13 @@ internal sealed class FeedForwardNetwork
         for (int l = _layers.Length - 1; l >= 0; l--)
         {
             DenseLayerShape layer = _layers[l];
-            bool hidden = l < _layers.Length - 1;
-            ReadOnlySpan<float> output = workspace.Outputs[l].AsSpan(0, rows * layer.Outputs);
-            if (hidden && droppedOut)
-            {
-                Span<float> mask = workspace.Mask(l).AsSpan(0, dOutput.Length);
-                System.Numerics.Tensors.TensorPrimitives.Multiply(dOutput, mask, dOutput);
-            }
-            ActivationKernels.MultiplyByDerivative(layer.Activation, output, dOutput);
+            if (l < _layers.Length - 1)
+                for (int p = workspace.Parts.Length - 1; p >= 0; p--) workspace.Parts[p].Backward(l, dOutput);
+            ActivationKernels.MultiplyByDerivative(layer.Activation, workspace.Outputs[l].AsSpan(0, dOutput.Length), dOutput);
 
-            ReadOnlySpan<float> layerInput = l == 0
-                ? input.Slice(0, rows * layer.Inputs)
-                : (droppedOut ? workspace.Dropped(l - 1) : workspace.Outputs[l - 1]).AsSpan(0, rows * layer.Inputs);
-            kernels.AccumulateWeightGradient(dOutput, layerInput,
-                dParameters.Slice(layer.WeightOffset, layer.WeightCount), dParameters.Slice(layer.BiasOffset, layer.Outputs),
-                rows, layer.Inputs, layer.Outputs, overwrite: true);
+            ReadOnlySpan<float> layerInput = l == 0 ? input.Slice(0, rows * layer.Inputs) : workspace.LayerResults[l - 1].AsSpan(0, rows * layer.Inputs);
+            kernels.WeightGradient(dOutput, layerInput, dParameters.Slice(layer.WeightOffset, layer.WeightCount),
+                dParameters.Slice(layer.BiasOffset, layer.Outputs), rows, layer.Inputs, layer.Outputs);
             if (l == 0) break;
 
             Span<float> dInput = other.AsSpan(0, rows * layer.Inputs);

@@ -6,9 +6,6 @@ namespace NeuralML.Network;
 /// </summary>
 internal sealed class NetworkWorkspace
 {
-    private readonly float[]?[] _dropped;
-    private readonly float[]?[] _masks;
-
     public NetworkWorkspace(FeedForwardNetwork network, int maxRows) : this(network, maxRows, withGradients: true)
     {
     }
@@ -21,13 +18,12 @@ internal sealed class NetworkWorkspace
         var layers = network.Layers;
         Outputs = new float[layers.Count][];
         for (int l = 0; l < layers.Count; l++) Outputs[l] = new float[Size(maxRows, layers[l].Outputs)];
-        _dropped = new float[]?[layers.Count];
-        _masks = new float[]?[layers.Count];
+        LayerResults = (float[][])Outputs.Clone();
         GradientA = withGradients ? new float[Size(maxRows, network.MaxWidth)] : [];
         GradientB = withGradients ? new float[Size(maxRows, network.MaxWidth)] : [];
     }
 
-    /// <summary>A workspace for the forward pass only (evaluation mode): no gradient or dropout buffers.</summary>
+    /// <summary>A workspace for the forward pass only (evaluation mode): no gradient buffers.</summary>
     public static NetworkWorkspace ForInference(FeedForwardNetwork network, int maxRows) => new(network, maxRows, withGradients: false);
 
     private static int Size(int rows, int width)
@@ -44,15 +40,18 @@ internal sealed class NetworkWorkspace
     /// <summary>Each layer's activated output, (rows, outputs); the last is the logits.</summary>
     public float[][] Outputs { get; }
 
+    /// <summary>
+    /// What the next layer read from each layer in the last forward pass, (rows, outputs): its activated output, or
+    /// the buffer of its last training-only part.
+    /// </summary>
+    public float[][] LayerResults { get; }
+
+    /// <summary>The training-only parts the last forward pass ran (empty in evaluation mode); backward goes through the same.</summary>
+    public IHiddenLayerPart[] Parts { get; set; } = [];
+
     public float[] GradientA { get; }
 
     public float[] GradientB { get; }
-
-    /// <summary>A hidden layer's output after dropout, (rows, outputs); allocated on first use.</summary>
-    public float[] Dropped(int layer) => _dropped[layer] ??= new float[Size(MaxRows, LayerSizes[layer + 1])];
-
-    /// <summary>A hidden layer's dropout scale per value (0 or 1/(1−rate)); allocated on first use.</summary>
-    public float[] Mask(int layer) => _masks[layer] ??= new float[Size(MaxRows, LayerSizes[layer + 1])];
 
     public void EnsureFits(FeedForwardNetwork network, int rows)
     {

@@ -1,23 +1,47 @@
 namespace NeuralML.Training;
 
-/// <summary>Everything that decides how a network is trained. Two runs with equal settings and data give the same network, bit for bit.</summary>
+/// <summary>
+/// Everything that decides how a network is trained; the names are those of the ML.NET trainers' options, and the
+/// defaults come from <see cref="TrainingDefaults"/>. Two runs with equal settings and data give the same network,
+/// bit for bit, at any thread count.
+/// </summary>
 internal sealed record TrainingSettings
 {
+    /// <summary>The largest mini-batch: 2^20 rows (a batch's buffers grow with it).</summary>
+    public const int MaxBatchSize = 1 << 20;
+
     public required LossKind Loss { get; init; }
-    public int[] HiddenLayers { get; init; } = [128, 64];
-    public Activation Activation { get; init; } = Activation.Relu;
-    public int Epochs { get; init; } = 50;
-    public int BatchSize { get; init; } = 32;
-    public float LearningRate { get; init; } = 1e-3f;
-    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
-    public float Momentum { get; init; } = 0.9f;
-    public bool Nesterov { get; init; }
+
+    /// <summary>Hidden layer widths; null to choose them from the number of rows (<see cref="TrainingDefaults.HiddenLayers"/>).</summary>
+    public int[]? HiddenLayers { get; init; }
+
+    public Activation Activation { get; init; } = TrainingDefaults.HiddenActivation;
+
+    /// <summary>Passes over the data; null to choose from the number of rows (<see cref="TrainingDefaults.Epochs"/>).</summary>
+    public int? Epochs { get; init; }
+
+    public int BatchSize { get; init; } = TrainingDefaults.BatchSize;
+    public float LearningRate { get; init; } = TrainingDefaults.LearningRate;
+    public OptimizerKind Optimizer { get; init; } = TrainingDefaults.Optimizer;
+    public float Momentum { get; init; } = TrainingDefaults.Momentum;
+    public bool UseNesterovMomentum { get; init; }
     public float L2Regularization { get; init; }
     public float DropoutRate { get; init; }
+
+    /// <summary>
+    /// The fraction of rows held out to watch for overfitting, when <see cref="EarlyStoppingRounds"/> is positive and
+    /// no validation set is given; with early stopping off, every row trains. Training stops once the held-out loss
+    /// has not improved for <see cref="EarlyStoppingRounds"/> epochs, and the network of the best epoch is returned.
+    /// </summary>
+    public float ValidationFraction { get; init; } = TrainingDefaults.ValidationFraction;
+
+    /// <summary>Epochs without improvement of the held-out loss before training stops; 0 turns early stopping off.</summary>
+    public int EarlyStoppingRounds { get; init; } = TrainingDefaults.EarlyStoppingRounds;
+
     public long Seed { get; init; }
 
     /// <summary>The most threads the kernels may use; null for all cores. Results do not depend on it.</summary>
-    public int? Threads { get; init; }
+    public int? NumberOfThreads { get; init; }
 
     /// <summary>
     /// Regression only: train on standardised targets (y − mean)/std and fold the scale back into the output layer
@@ -32,34 +56,29 @@ internal sealed record TrainingSettings
     /// </summary>
     public bool StandardizeFeatures { get; init; } = true;
 
-    /// <summary>
-    /// The fraction of rows held out to watch for overfitting; 0 trains on every row for all epochs. With a held-out
-    /// set, training stops once the held-out loss has not improved for <see cref="EarlyStoppingPatience"/> epochs,
-    /// and the network of the best epoch is returned.
-    /// </summary>
-    public float ValidationFraction { get; init; }
+    /// <summary>These settings with the automatic choices (hidden layers, epochs) made for <paramref name="rows"/> training rows.</summary>
+    public TrainingSettings ForRows(int rows) => this with
+    {
+        HiddenLayers = HiddenLayers ?? TrainingDefaults.HiddenLayers(rows),
+        Epochs = Epochs ?? TrainingDefaults.Epochs(rows, BatchSize),
+    };
 
-    /// <summary>Epochs without improvement of the held-out loss before training stops.</summary>
-    public int EarlyStoppingPatience { get; init; } = 10;
-
-    /// <summary>The largest mini-batch: 2^20 rows (a batch's buffers grow with it).</summary>
-    public const int MaxBatchSize = 1 << 20;
-
+    /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the parameter name is the setting's (and the option's).</exception>
     public void Validate()
     {
-        if (HiddenLayers is null) throw new ArgumentNullException(nameof(HiddenLayers));
-        foreach (int width in HiddenLayers)
-            if (width <= 0) throw new ArgumentOutOfRangeException(nameof(HiddenLayers), width, "Every hidden layer needs at least one unit.");
-        if (Epochs <= 0) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be positive.");
+        if (HiddenLayers is not null)
+            foreach (int width in HiddenLayers)
+                if (width <= 0) throw new ArgumentOutOfRangeException(nameof(HiddenLayers), width, "Every hidden layer needs at least one unit.");
+        if (!Enum.IsDefined(Activation)) throw new ArgumentOutOfRangeException(nameof(Activation), Activation, "Unknown activation.");
+        if (!Enum.IsDefined(Optimizer)) throw new ArgumentOutOfRangeException(nameof(Optimizer), Optimizer, "Unknown optimizer.");
+        if (Epochs is <= 0) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be positive (or null for automatic).");
         if (BatchSize <= 0 || BatchSize > MaxBatchSize) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"BatchSize must be in [1, {MaxBatchSize}].");
         if (!(LearningRate > 0f) || !float.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a positive finite number.");
         if (!(Momentum >= 0f && Momentum < 1f)) throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1).");
         if (!(L2Regularization >= 0f) || !float.IsFinite(L2Regularization)) throw new ArgumentOutOfRangeException(nameof(L2Regularization), L2Regularization, "L2Regularization must be a non-negative finite number.");
         if (!(ValidationFraction >= 0f && ValidationFraction < 1f)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1).");
-        if (EarlyStoppingPatience < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingPatience), EarlyStoppingPatience, "EarlyStoppingPatience must not be negative.");
+        if (EarlyStoppingRounds < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingRounds), EarlyStoppingRounds, "EarlyStoppingRounds must not be negative.");
         if (!(DropoutRate >= 0f && DropoutRate < 1f)) throw new ArgumentOutOfRangeException(nameof(DropoutRate), DropoutRate, "DropoutRate must be in [0, 1).");
+        if (NumberOfThreads is <= 0) throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), NumberOfThreads, "NumberOfThreads must be positive (or null for all cores).");
     }
 }
-
-/// <summary>What one epoch did: the weighted mean training loss, the held-out loss (with early stopping) and the time it took.</summary>
-internal readonly record struct EpochReport(int Epoch, int Epochs, double Loss, TimeSpan Elapsed, double? ValidationLoss = null);

@@ -2,6 +2,9 @@ using System.Collections.Immutable;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.Transforms;
+using NeuralML.Bridge;
+using NeuralML.Columns;
+using NeuralML.Kernels;
 using NeuralML.Network;
 
 namespace NeuralML.Onnx;
@@ -73,7 +76,7 @@ internal sealed class OnnxExporter
         switch (transformer)
         {
             case ColumnConcatenatingTransformer concatenation:
-                foreach ((string output, string[] inputs) in TransformerColumns.Concatenation(concatenation))
+                foreach ((string output, string[] inputs) in MLNetInternals.ConcatenatedColumns(concatenation))
                 {
                     Tensor[] parts = inputs.Select(Resolve).ToArray();
                     string name = _graph.AddNode("Concat", parts.Select(p => p.Name).ToArray(), output, OnnxProto.IntAttribute("axis", 1));
@@ -81,19 +84,19 @@ internal sealed class OnnxExporter
                 }
                 break;
             case NormalizingTransformer normalizer:
-                (string Output, string Input)[] pairs = TransformerColumns.OneToOne(normalizer);
+                (string Output, string Input)[] pairs = MLNetInternals.ColumnPairs(normalizer);
                 for (int i = 0; i < pairs.Length; i++) AddNormalizer(pairs[i].Output, Resolve(pairs[i].Input), normalizer.GetNormalizerModelParameters(i));
                 break;
             case ValueToKeyMappingTransformer keys:
                 // Keys of the label are for training only; a key column the inference graph needs cannot be exported.
-                foreach ((string output, string input) in TransformerColumns.OneToOne(keys))
+                foreach ((string output, string input) in MLNetInternals.ColumnPairs(keys))
                     NotExportable(output, $"column '{output}' comes from MapValueToKey('{input}'), which NeuralML's ONNX export translates only on the label");
                 break;
             case FeedForwardPredictionTransformer network:
                 AddNetwork(network);
                 break;
             case KeyToValueMappingTransformer values:
-                foreach ((string output, string input) in TransformerColumns.OneToOne(values)) AddKeyToValue(output, input);
+                foreach ((string output, string input) in MLNetInternals.ColumnPairs(values)) AddKeyToValue(output, input);
                 break;
             default:
                 throw new NotSupportedException(
@@ -168,8 +171,8 @@ internal sealed class OnnxExporter
             {
                 Activation.Identity => x,
                 Activation.Relu => _graph.AddNode("Relu", [x], $"dense{l}_relu"),
-                Activation.LeakyRelu => _graph.AddNode("LeakyRelu", [x], $"dense{l}_leaky_relu", OnnxProto.FloatAttribute("alpha", Kernels.ActivationKernels.LeakyReluSlope)),
-                Activation.Elu => _graph.AddNode("Elu", [x], $"dense{l}_elu", OnnxProto.FloatAttribute("alpha", Kernels.ActivationKernels.EluAlpha)),
+                Activation.LeakyRelu => _graph.AddNode("LeakyRelu", [x], $"dense{l}_leaky_relu", OnnxProto.FloatAttribute("alpha", ActivationConstants.LeakyReluSlope)),
+                Activation.Elu => _graph.AddNode("Elu", [x], $"dense{l}_elu", OnnxProto.FloatAttribute("alpha", ActivationConstants.EluAlpha)),
                 Activation.Tanh => _graph.AddNode("Tanh", [x], $"dense{l}_tanh"),
                 Activation.Sigmoid => _graph.AddNode("Sigmoid", [x], $"dense{l}_sigmoid"),
                 _ => throw new NotSupportedException($"Cannot export activation {layer.Activation} to ONNX."),
@@ -179,23 +182,23 @@ internal sealed class OnnxExporter
         switch (model.Kind)
         {
             case PredictionKind.BinaryClassification:
-                Output(OutputColumns.Score, new Tensor(x, OnnxProto.DataType.Float, 1));
-                Output(OutputColumns.Probability, new Tensor(_graph.AddNode("Sigmoid", [x], "probability"), OnnxProto.DataType.Float, 1));
+                Output(TaskColumns.Score, new Tensor(x, OnnxProto.DataType.Float, 1));
+                Output(TaskColumns.Probability, new Tensor(_graph.AddNode("Sigmoid", [x], "probability"), OnnxProto.DataType.Float, 1));
                 string zero = _graph.AddFloatInitializer("zero", [1], [0f]);
-                Output(OutputColumns.PredictedLabel, new Tensor(_graph.AddNode("Greater", [x, zero], "predicted_label"), OnnxProto.DataType.Bool, 1));
+                Output(TaskColumns.PredictedLabel, new Tensor(_graph.AddNode("Greater", [x, zero], "predicted_label"), OnnxProto.DataType.Bool, 1));
                 break;
             case PredictionKind.MulticlassClassification:
                 string probabilities = _graph.AddNode("Softmax", [x], "probabilities", OnnxProto.IntAttribute("axis", 1));
-                Output(OutputColumns.Score, new Tensor(probabilities, OnnxProto.DataType.Float, network.OutputCount));
+                Output(TaskColumns.Score, new Tensor(probabilities, OnnxProto.DataType.Float, network.OutputCount));
                 // The first most probable class, 0-based; keys count from 1.
                 string index = _graph.AddNode("ArgMax", [probabilities], "class_index", OnnxProto.IntAttribute("axis", 1), OnnxProto.IntAttribute("keepdims", 1));
                 string key = _graph.AddNode("Add", [index, _graph.AddInt64Initializer("one", [1], [1])], "class_key");
                 string label = _graph.AddNode("Cast", [key], "predicted_label", OnnxProto.IntAttribute("to", (long)OnnxProto.DataType.UInt32));
-                Output(OutputColumns.PredictedLabel, new Tensor(label, OnnxProto.DataType.UInt32, 1, model));
+                Output(TaskColumns.PredictedLabel, new Tensor(label, OnnxProto.DataType.UInt32, 1, model));
                 _classIndex[label] = index;
                 break;
             default:
-                Output(OutputColumns.Score, new Tensor(x, OnnxProto.DataType.Float, 1));
+                Output(TaskColumns.Score, new Tensor(x, OnnxProto.DataType.Float, 1));
                 break;
         }
     }

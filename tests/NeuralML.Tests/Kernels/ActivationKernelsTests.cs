@@ -1,6 +1,7 @@
 using NeuralML.Kernels;
 using NeuralML.Training;
 using Xunit;
+using NeuralML.Numerics;
 
 namespace NeuralML.Tests.Kernels;
 
@@ -15,7 +16,7 @@ public class ActivationKernelsTests
     public static TheoryData<Activation> Activations() => new(Enum.GetValues<Activation>());
 
     /// <summary>Values in [−8, 8), with the special points 0, −0 and large magnitudes mixed in.</summary>
-    private static float[] Inputs(SplitMix random, int length)
+    private static float[] Inputs(Xoshiro256StarStar random, int length)
     {
         float[] buffer = GuardedBuffer.Filled(length, 0f);
         ReadOnlySpan<float> special = [0f, -0f, 30f, -30f, 87f, -87f, 1e-30f, -1e-30f];
@@ -32,7 +33,7 @@ public class ActivationKernelsTests
     [MemberData(nameof(Activations))]
     public void ApplyMatchesReference(Activation activation)
     {
-        var random = new SplitMix(17 + (int)activation);
+        var random = new Xoshiro256StarStar(17 + (int)activation);
         for (int length = 0; length <= MaxLength; length++)
         {
             float[] values = Inputs(random, length);
@@ -60,7 +61,7 @@ public class ActivationKernelsTests
     [MemberData(nameof(Activations))]
     public void MultiplyByDerivativeMatchesReference(Activation activation)
     {
-        var random = new SplitMix(31 + (int)activation);
+        var random = new Xoshiro256StarStar(31 + (int)activation);
         for (int length = 0; length <= MaxLength; length++)
         {
             float[] output = Inputs(random, length);
@@ -94,7 +95,7 @@ public class ActivationKernelsTests
     public void DerivativeMatchesCentralDifference(Activation activation)
     {
         const double h = 1e-2;
-        var random = new SplitMix(47 + (int)activation);
+        var random = new Xoshiro256StarStar(47 + (int)activation);
         const int count = 200;
         var z = new float[count];
         for (int i = 0; i < count; i++)

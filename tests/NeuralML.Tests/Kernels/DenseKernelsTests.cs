@@ -1,11 +1,13 @@
 using NeuralML.Kernels;
 using NeuralML.Training;
 using Xunit;
+using NeuralML.Numerics;
+using NeuralML.Tests.Support;
 
 namespace NeuralML.Tests.Kernels;
 
 /// <summary>
-/// Every <see cref="IDenseKernels"/> implementation against <see cref="ScalarReference"/> over odd shapes, with
+/// Every <see cref="DenseKernels"/> implementation against <see cref="ScalarReference"/> over odd shapes, with
 /// guard-padded buffers. Tolerance per value: |error| ≤ 1e-5·Σ|a_i·b_i| + 1e-6, relative to the sum of the magnitudes
 /// of the terms (a float sum of n terms errs by at most about n·2⁻²⁴·Σ|terms|; n ≤ 65 here, and 1e-5 leaves room for
 /// any summation order, n ≤ 257 here), with an absolute floor for values that cancel to nearly zero.
@@ -17,11 +19,11 @@ public class DenseKernelsTests
     private static readonly int[] Sizes = [1, 3, 7, 15, 17, 31, 33, 63, 65, 127, 129, 255, 257];
 
     /// <summary>
-    /// Every path this machine can run (all of them on an AVX-512 machine), each allowed 4 threads so that large
-    /// shapes also go through the multi-threaded split.
+    /// The paths under test (<see cref="KernelPaths.UnderTest"/>), each allowed 4 threads so that large shapes also go
+    /// through the multi-threaded split.
     /// </summary>
-    private static readonly Dictionary<string, IDenseKernels> Implementations =
-        DenseKernels.Supported.ToDictionary(path => path, path => DenseKernels.Create(threads: 4, path));
+    private static readonly Dictionary<string, DenseKernels> Implementations =
+        KernelPaths.UnderTest.ToDictionary(path => path, path => DenseKernels.Create(threads: 4, path));
 
     /// <summary>
     /// A Latin square over the sizes: (rows, inputs, outputs) = (S[i], S[j], S[(i + j) mod 6]) covers every pair of
@@ -40,14 +42,14 @@ public class DenseKernelsTests
     [Fact]
     public void DefaultIsARegisteredImplementation()
     {
-        Assert.Contains(DenseKernels.Default.Name, Implementations.Keys);
+        Assert.Contains(DenseKernels.Default.Name, DenseKernels.Supported);
     }
 
     [Theory]
     [MemberData(nameof(Shapes))]
     public void ForwardMatchesReference(string kernels, int rows, int inputs, int outputs)
     {
-        var random = new SplitMix(rows * 10_000 + inputs * 100 + outputs);
+        var random = new Xoshiro256StarStar(rows * 10_000 + inputs * 100 + outputs);
         float[] x = GuardedBuffer.Random(random, rows * inputs);
         float[] weights = GuardedBuffer.Random(random, outputs * inputs);
         float[] bias = GuardedBuffer.Random(random, outputs);
@@ -78,7 +80,7 @@ public class DenseKernelsTests
     {
         foreach ((int rows, int inputs, int outputs) in new[] { (7, 33, 65), (15, 17, 31), (1, 3, 1), (13, 257, 33) })
         {
-            var random = new SplitMix(rows + inputs + outputs + (int)activation);
+            var random = new Xoshiro256StarStar(rows + inputs + outputs + (int)activation);
             float[] x = GuardedBuffer.Random(random, rows * inputs);
             float[] weights = GuardedBuffer.Random(random, inputs * outputs);
             float[] bias = GuardedBuffer.Random(random, outputs);
@@ -107,7 +109,7 @@ public class DenseKernelsTests
     {
         foreach ((int rows, int inputs, int outputs) in new[] { (13, 33, 65), (31, 784, 300), (7, 5, 10) })
         {
-            var random = new SplitMix(rows * inputs + outputs);
+            var random = new Xoshiro256StarStar(rows * inputs + outputs);
             float[] x = GuardedBuffer.Random(random, rows * inputs);
             // Zeros and negative zeros, as in sparse or one-hot rows (the single-row path skips them).
             for (int i = 0; i < rows * inputs; i += 3) x[i] = i % 2 == 0 ? 0f : -0f;
@@ -127,7 +129,7 @@ public class DenseKernelsTests
     [MemberData(nameof(Shapes))]
     public void InputGradientMatchesReference(string kernels, int rows, int inputs, int outputs)
     {
-        var random = new SplitMix(rows * 10_000 + inputs * 100 + outputs + 1);
+        var random = new Xoshiro256StarStar(rows * 10_000 + inputs * 100 + outputs + 1);
         float[] dY = GuardedBuffer.Random(random, rows * outputs);
         float[] weights = GuardedBuffer.Random(random, outputs * inputs);
         float[] dX = GuardedBuffer.Filled(rows * inputs, float.NaN); // NaN: dX is overwritten, not accumulated
@@ -139,68 +141,24 @@ public class DenseKernelsTests
         GuardedBuffer.AssertGuardIntact(dX, rows * inputs, "dX");
     }
 
+    /// <summary>The weight gradient overwrites whatever its buffers held (NaN here), which saves clearing them first.</summary>
     [Theory]
     [MemberData(nameof(Shapes))]
-    public void AccumulateWeightGradientMatchesReference(string kernels, int rows, int inputs, int outputs)
+    public void WeightGradientMatchesReference(string kernels, int rows, int inputs, int outputs)
     {
-        var random = new SplitMix(rows * 10_000 + inputs * 100 + outputs + 2);
-        float[] dY = GuardedBuffer.Random(random, rows * outputs);
-        float[] x = GuardedBuffer.Random(random, rows * inputs);
-        // Non-zero starting values: the kernel must add to them.
-        float[] dWeights = GuardedBuffer.RandomWithSentinel(random, outputs * inputs);
-        float[] dBias = GuardedBuffer.RandomWithSentinel(random, outputs);
-        (Reference expectedWeights, Reference expectedBias) =
-            ScalarReference.AccumulateWeightGradient(dY, x, dWeights, dBias, rows, inputs, outputs);
-
-        Implementations[kernels].AccumulateWeightGradient(dY, x, dWeights, dBias, rows, inputs, outputs);
-
-        expectedWeights.AssertClose(dWeights, Relative, Absolute, "dWeights");
-        expectedBias.AssertClose(dBias, Relative, Absolute, "dBias");
-        GuardedBuffer.AssertGuardIntact(dWeights, outputs * inputs, "dWeights");
-        GuardedBuffer.AssertGuardIntact(dBias, outputs, "dBias");
-    }
-
-    [Theory]
-    [MemberData(nameof(Shapes))]
-    public void WeightGradientOverwriteIgnoresWhatTheBuffersHeld(string kernels, int rows, int inputs, int outputs)
-    {
-        var random = new SplitMix(rows * 10_000 + inputs * 100 + outputs + 3);
+        var random = new Xoshiro256StarStar(rows * 10_000 + inputs * 100 + outputs + 3);
         float[] dY = GuardedBuffer.Random(random, rows * outputs);
         float[] x = GuardedBuffer.Random(random, rows * inputs);
         float[] dWeights = GuardedBuffer.Filled(inputs * outputs, float.NaN);
         float[] dBias = GuardedBuffer.Filled(outputs, float.NaN);
-        (Reference expectedWeights, Reference expectedBias) =
-            ScalarReference.AccumulateWeightGradient(dY, x, new float[inputs * outputs], new float[outputs], rows, inputs, outputs);
+        (Reference expectedWeights, Reference expectedBias) = ScalarReference.WeightGradient(dY, x, rows, inputs, outputs);
 
-        Implementations[kernels].AccumulateWeightGradient(dY, x, dWeights, dBias, rows, inputs, outputs, overwrite: true);
+        Implementations[kernels].WeightGradient(dY, x, dWeights, dBias, rows, inputs, outputs);
 
         expectedWeights.AssertClose(dWeights, Relative, Absolute, "dWeights");
         expectedBias.AssertClose(dBias, Relative, Absolute, "dBias");
         GuardedBuffer.AssertGuardIntact(dWeights, inputs * outputs, "dWeights");
         GuardedBuffer.AssertGuardIntact(dBias, outputs, "dBias");
-    }
-
-    [Fact]
-    public void AccumulateWeightGradientTwiceDoublesTheGradient()
-    {
-        const int rows = 5, inputs = 7, outputs = 3;
-        var random = new SplitMix(3);
-        float[] dY = GuardedBuffer.Random(random, rows * outputs);
-        float[] x = GuardedBuffer.Random(random, rows * inputs);
-        float[] once = new float[outputs * inputs], onceBias = new float[outputs];
-        float[] twice = new float[outputs * inputs], twiceBias = new float[outputs];
-        foreach (IDenseKernels kernels in Implementations.Values)
-        {
-            kernels.AccumulateWeightGradient(dY, x, once, onceBias, rows, inputs, outputs);
-            kernels.AccumulateWeightGradient(dY, x, twice, twiceBias, rows, inputs, outputs);
-            kernels.AccumulateWeightGradient(dY, x, twice, twiceBias, rows, inputs, outputs);
-            for (int i = 0; i < once.Length; i++) Assert.Equal(2 * once[i], twice[i], 1e-5f * (1 + Math.Abs(twice[i])));
-            for (int o = 0; o < outputs; o++) Assert.Equal(2 * onceBias[o], twiceBias[o], 1e-5f * (1 + Math.Abs(twiceBias[o])));
-            Array.Clear(once);
-            Array.Clear(onceBias);
-            Array.Clear(twice);
-            Array.Clear(twiceBias);
-        }
     }
 
     [Theory]
@@ -211,18 +169,18 @@ public class DenseKernelsTests
     {
         foreach (string path in DenseKernels.Supported)
         {
-            var random = new SplitMix(rows + inputs + outputs);
+            var random = new Xoshiro256StarStar(rows + inputs + outputs);
             float[] x = GuardedBuffer.Random(random, rows * inputs);
             float[] weights = GuardedBuffer.Random(random, outputs * inputs);
             float[] bias = GuardedBuffer.Random(random, outputs);
             float[] dY = GuardedBuffer.Random(random, rows * outputs);
             (float[] Y, float[] DX, float[] DW, float[] DB) Run(int threads)
             {
-                IDenseKernels kernels = DenseKernels.Create(threads, path);
+                DenseKernels kernels = DenseKernels.Create(threads, path);
                 float[] y = new float[rows * outputs], dX = new float[rows * inputs], dW = new float[outputs * inputs], dB = new float[outputs];
                 kernels.Forward(x, weights, bias, y, rows, inputs, outputs);
                 kernels.InputGradient(dY, weights, dX, rows, inputs, outputs);
-                kernels.AccumulateWeightGradient(dY, x, dW, dB, rows, inputs, outputs);
+                kernels.WeightGradient(dY, x, dW, dB, rows, inputs, outputs);
                 return (y, dX, dW, dB);
             }
             var one = Run(1);
@@ -250,15 +208,15 @@ public class DenseKernelsTests
     [Fact]
     public void BuffersShorterThanTheShapeAreRejected()
     {
-        foreach (IDenseKernels kernels in Implementations.Values)
+        foreach (DenseKernels kernels in Implementations.Values)
         {
             float[] x = new float[6], weights = new float[6], bias = new float[2], y = new float[4];
             Assert.Throws<ArgumentException>(() => kernels.Forward(x, weights, bias, y.AsSpan(0, 3), 2, 3, 2));
             Assert.Throws<ArgumentException>(() => kernels.Forward(x.AsSpan(0, 5), weights, bias, y, 2, 3, 2));
             Assert.Throws<ArgumentException>(() => kernels.Forward(x, weights, bias.AsSpan(0, 1), y, 2, 3, 2));
             Assert.Throws<ArgumentException>(() => kernels.InputGradient(y, weights, x.AsSpan(0, 5), 2, 3, 2));
-            Assert.Throws<ArgumentException>(() => kernels.AccumulateWeightGradient(y, x, weights.AsSpan(0, 5), bias, 2, 3, 2));
-            Assert.Throws<ArgumentException>(() => kernels.AccumulateWeightGradient(y, x, weights, bias.AsSpan(0, 1), 2, 3, 2));
+            Assert.Throws<ArgumentException>(() => kernels.WeightGradient(y, x, weights.AsSpan(0, 5), bias, 2, 3, 2));
+            Assert.Throws<ArgumentException>(() => kernels.WeightGradient(y, x, weights, bias.AsSpan(0, 1), 2, 3, 2));
         }
     }
 }

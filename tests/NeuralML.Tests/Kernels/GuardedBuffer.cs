@@ -1,5 +1,6 @@
 using NeuralML.Training;
 using Xunit;
+using NeuralML.Numerics;
 
 namespace NeuralML.Tests.Kernels;
 
@@ -15,7 +16,7 @@ internal static class GuardedBuffer
     public const float Sentinel = 12345f;
 
     /// <summary>A buffer of <paramref name="length"/> values uniform in [−1, 1), followed by a NaN guard.</summary>
-    public static float[] Random(SplitMix random, int length)
+    public static float[] Random(Xoshiro256StarStar random, int length)
     {
         var buffer = new float[length + GuardLength];
         for (int i = 0; i < length; i++) buffer[i] = (float)(2 * random.NextDouble() - 1);
@@ -33,7 +34,7 @@ internal static class GuardedBuffer
     }
 
     /// <summary>Random values followed by a sentinel guard: an accumulator the kernel adds to.</summary>
-    public static float[] RandomWithSentinel(SplitMix random, int length)
+    public static float[] RandomWithSentinel(Xoshiro256StarStar random, int length)
     {
         float[] buffer = Random(random, length);
         buffer.AsSpan(length).Fill(Sentinel);

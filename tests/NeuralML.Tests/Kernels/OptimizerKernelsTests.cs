@@ -1,5 +1,6 @@
 using NeuralML.Kernels;
 using NeuralML.Training;
+using NeuralML.Numerics;
 
 namespace NeuralML.Tests.Kernels;
 
@@ -14,7 +15,7 @@ public class OptimizerKernelsTests
 
     private static (float[] P, float[] G, float[] M, float[] V) Buffers(int length, int seed)
     {
-        var random = new SplitMix(seed);
+        var random = new Xoshiro256StarStar(seed);
         float[] Fill() => Enumerable.Range(0, length).Select(_ => random.NextSingle() * 2 - 1).ToArray();
         float[] v = Fill();
         for (int i = 0; i < length; i++) v[i] = Math.Abs(v[i]);
@@ -57,7 +58,7 @@ public class OptimizerKernelsTests
     {
         var (p, g, m, v) = Buffers(length, length + 1);
         var (rp, rg, rm, rv) = Buffers(length, length + 1);
-        OptimizerKernels.AdamParallel(p, g, m, v, StepSize, Beta1, Beta2, Epsilon, RootCorrection2, threads: 4);
+        OptimizerKernels.Adam(p, g, m, v, StepSize, Beta1, Beta2, Epsilon, RootCorrection2, threads: 4);
         ScalarAdam(rp, rg, rm, rv);
         Assert.Equal(rp, p);
         Assert.Equal(rm, m);
@@ -72,7 +73,7 @@ public class OptimizerKernelsTests
         {
             var (p, g, velocity, _) = Buffers(length, length + 2);
             var (rp, rg, rvelocity, _) = Buffers(length, length + 2);
-            OptimizerKernels.Sgd(p, g, velocity, 0.05f, 0.9f, nesterov);
+            OptimizerKernels.Sgd(p, g, velocity, 0.05f, 0.9f, nesterov, threads: 4);
             ScalarSgd(rp, rg, rvelocity, 0.05f, 0.9f, nesterov);
             Assert.Equal(rp, p);
             Assert.Equal(rvelocity, velocity);

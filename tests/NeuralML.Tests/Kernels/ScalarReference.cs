@@ -55,11 +55,10 @@ internal static class ScalarReference
     }
 
     /// <summary>
-    /// dW = dW₀ + xᵀ·dY and dB = dB₀ + the column sums of dY: the kernel accumulates into what the buffers held.
-    /// dY is (rows, outputs), x is (rows, inputs); dW is (inputs, outputs), dB is (outputs).
+    /// dW = xᵀ·dY and dB = the column sums of dY. dY is (rows, outputs), x is (rows, inputs); dW is (inputs, outputs),
+    /// dB is (outputs).
     /// </summary>
-    public static (Reference DWeights, Reference DBias) AccumulateWeightGradient(ReadOnlySpan<float> dY, ReadOnlySpan<float> x,
-        ReadOnlySpan<float> dWeights, ReadOnlySpan<float> dBias, int rows, int inputs, int outputs)
+    public static (Reference DWeights, Reference DBias) WeightGradient(ReadOnlySpan<float> dY, ReadOnlySpan<float> x, int rows, int inputs, int outputs)
     {
         var dW = new Reference(inputs * outputs);
         var dB = new Reference(outputs);
@@ -67,7 +66,7 @@ internal static class ScalarReference
         {
             for (int i = 0; i < inputs; i++)
             {
-                double sum = dWeights[i * outputs + o], magnitude = Math.Abs(dWeights[i * outputs + o]);
+                double sum = 0, magnitude = 0;
                 for (int r = 0; r < rows; r++)
                 {
                     double term = (double)dY[r * outputs + o] * x[r * inputs + i];
@@ -78,7 +77,7 @@ internal static class ScalarReference
                 dW.Magnitudes[i * outputs + o] = magnitude;
             }
 
-            double biasSum = dBias[o], biasMagnitude = Math.Abs(dBias[o]);
+            double biasSum = 0, biasMagnitude = 0;
             for (int r = 0; r < rows; r++)
             {
                 biasSum += dY[r * outputs + o];

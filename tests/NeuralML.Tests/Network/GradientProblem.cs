@@ -2,6 +2,8 @@ using NeuralML.Kernels;
 using NeuralML.Network;
 using NeuralML.Training;
 using Xunit;
+using NeuralML.Numerics;
+using NeuralML.Tests.Support;
 
 namespace NeuralML.Tests.Network;
 
@@ -26,7 +28,7 @@ internal sealed class GradientProblem
         Rows = rows;
         _newDropout = newDropout ?? (() => null);
         Workspace = new NetworkWorkspace(network, rows);
-        var random = new SplitMix(seed);
+        var random = new Xoshiro256StarStar(seed);
         Input = new float[rows * network.InputCount];
         for (int i = 0; i < Input.Length; i++) Input[i] = (float)random.NextGaussian();
         Weights = new float[rows];
@@ -34,7 +36,7 @@ internal sealed class GradientProblem
         Scale = (float)(1.0 / Weights.Sum());
         _dLogits = new float[rows * network.OutputCount];
         if (HasKinks(network)) MoveHiddenPreActivationsAwayFromZero(margin: 0.1);
-        float[] logits = Network.Forward(Input, rows, Workspace, DenseKernels.Default, _newDropout()).ToArray();
+        float[] logits = Network.Forward(Input, rows, Workspace, DenseKernels.Default, Parts(_newDropout())).ToArray();
         Targets = LossTargets.AwayFromKinks(loss, logits, rows, network.OutputCount, random);
     }
 
@@ -59,20 +61,21 @@ internal sealed class GradientProblem
     /// <summary>scale·Σ w_i·L_i at the current parameters.</summary>
     public double Evaluate()
     {
-        ReadOnlySpan<float> logits = Network.Forward(Input, Rows, Workspace, DenseKernels.Default, _newDropout());
+        ReadOnlySpan<float> logits = Network.Forward(Input, Rows, Workspace, DenseKernels.Default, Parts(_newDropout()));
         return Scale * Head.LossAndGradient(logits, Targets, Weights, _dLogits, Rows, Network.OutputCount, Scale);
     }
 
     /// <summary>∂Evaluate/∂parameters by forward, loss head and backward into a zeroed buffer.</summary>
     public float[] Gradient()
     {
-        Dropout? dropout = _newDropout();
-        ReadOnlySpan<float> logits = Network.Forward(Input, Rows, Workspace, DenseKernels.Default, dropout);
+        ReadOnlySpan<float> logits = Network.Forward(Input, Rows, Workspace, DenseKernels.Default, Parts(_newDropout()));
         Head.LossAndGradient(logits, Targets, Weights, _dLogits, Rows, Network.OutputCount, Scale);
         var dParameters = new float[Network.Parameters.Length];
-        Network.Backward(Input, Rows, _dLogits, dParameters, Workspace, DenseKernels.Default, droppedOut: dropout is not null);
+        Network.Backward(Input, Rows, _dLogits, dParameters, Workspace, DenseKernels.Default);
         return dParameters;
     }
+
+    private static IHiddenLayerPart[]? Parts(Dropout? dropout) => dropout is null ? null : [dropout];
 
     /// <summary>ReLU and leaky ReLU have a kink at 0; ELU's second derivative jumps there, which spoils a central difference too.</summary>
     private static bool HasKinks(FeedForwardNetwork network) =>
@@ -88,11 +91,9 @@ internal sealed class GradientProblem
         var z = new double[Rows];
         for (int l = 0; l < Network.Layers.Count - 1; l++)
         {
-            Dropout? dropout = _newDropout();
-            Network.Forward(Input, Rows, Workspace, DenseKernels.Default, dropout);
+            Network.Forward(Input, Rows, Workspace, DenseKernels.Default, Parts(_newDropout()));
             int inputs = Network.Layers[l].Inputs;
-            ReadOnlySpan<float> layerInput = l == 0 ? Input
-                : (dropout is not null ? Workspace.Dropped(l - 1) : Workspace.Outputs[l - 1]).AsSpan(0, Rows * inputs);
+            ReadOnlySpan<float> layerInput = l == 0 ? Input : Workspace.LayerResults[l - 1].AsSpan(0, Rows * inputs);
             Span<float> weights = Network.Weights(l), biases = Network.Biases(l);
             int outputs = biases.Length;
             for (int o = 0; o < biases.Length; o++)

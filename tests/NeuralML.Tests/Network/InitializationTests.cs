@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using NeuralML.Network;
 using NeuralML.Training;
 using Xunit;
+using NeuralML.Numerics;
 
 namespace NeuralML.Tests.Network;
 
@@ -12,7 +13,7 @@ public class InitializationTests
     {
         var network = new FeedForwardNetwork(200, [300], activation, 10);
         network.Parameters.AsSpan().Fill(7f); // biases must be cleared, not left as they were
-        network.Initialize(new SplitMix(seed));
+        network.Initialize(new Xoshiro256StarStar(seed));
         return network;
     }
 

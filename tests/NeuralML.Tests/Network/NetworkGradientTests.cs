@@ -3,6 +3,8 @@ using NeuralML.Network;
 using NeuralML.Training;
 using Xunit;
 using Xunit.Abstractions;
+using NeuralML.Numerics;
+using NeuralML.Tests.Support;
 
 namespace NeuralML.Tests.Network;
 
@@ -37,7 +39,7 @@ public class NetworkGradientTests(ITestOutputHelper output)
     private static FeedForwardNetwork RandomNetwork(int inputs, int[] hidden, Activation activation, int outputs, int seed)
     {
         var network = new FeedForwardNetwork(inputs, hidden, activation, outputs);
-        var random = new SplitMix(seed);
+        var random = new Xoshiro256StarStar(seed);
         network.Initialize(random);
         for (int l = 0; l < network.Layers.Count; l++)
             foreach (ref float b in network.Biases(l)) b = (float)(0.4 * random.NextDouble() - 0.2);
@@ -80,7 +82,7 @@ public class NetworkGradientTests(ITestOutputHelper output)
     {
         LossKind loss = Enum.Parse<LossKind>(lossName);
         FeedForwardNetwork network = RandomNetwork(inputs: 5, [6, 5], activation, LossTargets.Outputs(loss), seed: 9);
-        var problem = new GradientProblem(network, loss, rows: 6, seed: 10, () => new Dropout(0.3f, new SplitMix(99)));
+        var problem = new GradientProblem(network, loss, rows: 6, seed: 10, () => new Dropout(0.3f, new Xoshiro256StarStar(99)));
 
         (double worst, int skipped) = problem.AssertGradientMatchesCentralDifferences(Epsilon, Relative, Absolute);
         output.WriteLine($"worst error / tolerance: {worst:F3}; perturbations across a kink, skipped: {skipped}");
@@ -92,7 +94,7 @@ public class NetworkGradientTests(ITestOutputHelper output)
     {
         FeedForwardNetwork network = RandomNetwork(inputs: 5, [4, 3], Activation.Tanh, outputs: 3, seed: 11);
         var withDropout = new GradientProblem(network, LossKind.SparseCategoricalCrossEntropy, rows: 6, seed: 12,
-            () => new Dropout(0f, new SplitMix(1)));
+            () => new Dropout(0f, new Xoshiro256StarStar(1)));
         var without = new GradientProblem(network, LossKind.SparseCategoricalCrossEntropy, rows: 6, seed: 12);
 
         Assert.Equal(without.Evaluate(), withDropout.Evaluate());
@@ -104,9 +106,9 @@ public class NetworkGradientTests(ITestOutputHelper output)
     {
         const float rate = 0.3f;
         const int count = 100_000;
-        var dropout = new Dropout(rate, new SplitMix(13));
+        var dropout = new Dropout(rate, new Xoshiro256StarStar(13));
         var values = new float[count];
-        var random = new SplitMix(14);
+        var random = new Xoshiro256StarStar(14);
         for (int i = 0; i < count; i++) values[i] = (float)(random.NextDouble() + 0.5);
         var kept = new float[count];
         var mask = new float[count];
@@ -130,7 +132,7 @@ public class NetworkGradientTests(ITestOutputHelper output)
     [Fact]
     public void DropoutDrawsAFreshMaskEachTime()
     {
-        var dropout = new Dropout(0.5f, new SplitMix(15));
+        var dropout = new Dropout(0.5f, new Xoshiro256StarStar(15));
         float[] values = Enumerable.Repeat(1f, 64).ToArray();
         float[] kept = new float[64], first = new float[64], second = new float[64];
         dropout.Apply(values, kept, first);
@@ -141,9 +143,9 @@ public class NetworkGradientTests(ITestOutputHelper output)
     [Fact]
     public void DropoutRateOutsideZeroToOneIsRejected()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout(1f, new SplitMix(0)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout(-0.1f, new SplitMix(0)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout(float.NaN, new SplitMix(0)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout(1f, new Xoshiro256StarStar(0)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout(-0.1f, new Xoshiro256StarStar(0)));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Dropout(float.NaN, new Xoshiro256StarStar(0)));
     }
 
     /// <summary>Evaluation mode: the network is the composition of the dense kernels and activations, layer by layer.</summary>

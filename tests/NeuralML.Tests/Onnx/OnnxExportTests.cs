@@ -3,7 +3,7 @@ using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using NeuralML.Onnx;
-using NeuralML.Tests.MLNet;
+using NeuralML.Tests.Support;
 
 namespace NeuralML.Tests.Onnx;
 
@@ -84,7 +84,7 @@ public class OnnxExportTests
     public void Binary_pipeline_matches_onnx_runtime(bool normalize, int batch)
     {
         var ml = new MLContext(seed: 1);
-        var split = ml.Data.TrainTestSplit(DataSets.BreastCancer(ml), 0.2, seed: 0);
+        var split = ml.Data.TrainTestSplit(RealData.BreastCancer(ml), 0.2, seed: 0);
         IEstimator<ITransformer> trainer = ml.BinaryClassification.Trainers.FeedForward(BinaryOptions);
         IEstimator<ITransformer> pipeline = normalize ? ml.Transforms.NormalizeMeanVariance("Features").Append(trainer) : trainer;
         ITransformer model = pipeline.Fit(split.TrainSet);
@@ -145,7 +145,7 @@ public class OnnxExportTests
     public void Regression_pipeline_matches_onnx_runtime(bool normalize, int batch)
     {
         var ml = new MLContext(seed: 1);
-        var split = ml.Data.TrainTestSplit(DataSets.Diabetes(ml), 0.2, seed: 0);
+        var split = ml.Data.TrainTestSplit(RealData.Diabetes(ml), 0.2, seed: 0);
         IEstimator<ITransformer> trainer = ml.Regression.Trainers.FeedForward(new FeedForwardRegressionTrainer.Options { HiddenLayers = [16], Seed = 1, Activation = Activation.Elu });
         IEstimator<ITransformer> pipeline = normalize ? ml.Transforms.NormalizeMinMax("Features").Append(trainer) : trainer;
         ITransformer model = pipeline.Fit(split.TrainSet);
@@ -160,7 +160,7 @@ public class OnnxExportTests
     public void Exported_model_loads_back_into_MLNet_with_ApplyOnnxModel()
     {
         var ml = new MLContext(seed: 1);
-        var split = ml.Data.TrainTestSplit(DataSets.BreastCancer(ml), 0.2, seed: 0);
+        var split = ml.Data.TrainTestSplit(RealData.BreastCancer(ml), 0.2, seed: 0);
         ITransformer model = ml.Transforms.NormalizeMeanVariance("Features").Append(ml.BinaryClassification.Trainers.FeedForward(BinaryOptions)).Fit(split.TrainSet);
         string path = Path.Combine(Path.GetTempPath(), $"neuralml-{Guid.NewGuid():N}.onnx");
         try
@@ -184,7 +184,7 @@ public class OnnxExportTests
     public void The_README_example_scores_the_exported_model()
     {
         var ml = new MLContext(seed: 1);
-        IDataView trainData = DataSets.BreastCancer(ml);
+        IDataView trainData = RealData.BreastCancer(ml);
         ITransformer model = ml.Transforms.NormalizeMeanVariance("Features").Append(ml.BinaryClassification.Trainers.FeedForward(BinaryOptions)).Fit(trainData);
         string path = Path.Combine(Path.GetTempPath(), $"neuralml-{Guid.NewGuid():N}.onnx");
         try
@@ -213,7 +213,7 @@ public class OnnxExportTests
     public void A_transformer_that_cannot_be_translated_is_named()
     {
         var ml = new MLContext(seed: 1);
-        IDataView data = DataSets.BreastCancer(ml);
+        IDataView data = RealData.BreastCancer(ml);
         ITransformer model = ml.Transforms.NormalizeLogMeanVariance("Features")
             .Append(ml.BinaryClassification.Trainers.FeedForward(new FeedForwardBinaryTrainer.Options { HiddenLayers = [4], Epochs = 1 })).Fit(data);
         var ex = Assert.Throws<NotSupportedException>(() => Export(ml, model, data));
@@ -227,15 +227,14 @@ public class OnnxExportTests
     }
 
     [Fact]
-    public void MLNet_internals_the_exporter_reads_are_still_there()
+    public void Exporting_a_prediction_that_a_later_step_replaced_is_refused_cleanly()
     {
-        // Fails first if ML.NET renames ColumnPairs or ColumnConcatenatingTransformer.Columns.
-        var ml = new MLContext();
-        IDataView data = DataSets.Iris(ml);
-        var concat = ml.Transforms.Concatenate("Both", "Features", "Features").Fit(data);
-        Assert.Equal([("Both", new[] { "Features", "Features" })], TransformerColumns.Concatenation(concat).Select(c => (c.Output, c.Inputs)));
-        var normalizer = ml.Transforms.NormalizeMinMax("Scaled", "Features").Fit(data);
-        Assert.Equal([("Scaled", "Features")], TransformerColumns.OneToOne(normalizer));
+        var ml = new MLContext(seed: 1);
+        IDataView data = RealData.BreastCancer(ml);
+        var model = ml.BinaryClassification.Trainers.FeedForward(new FeedForwardBinaryTrainer.Options { HiddenLayers = [4], Epochs = 1 })
+            .Append(ml.Transforms.Conversion.MapValueToKey("PredictedLabel")).Fit(data);
+        var ex = Assert.Throws<NotSupportedException>(() => ml.Model.ExportToOnnx(model, data, new MemoryStream()));
+        Assert.Contains("PredictedLabel", ex.Message);
     }
 
     private sealed class BinaryOutput

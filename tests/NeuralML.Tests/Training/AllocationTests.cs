@@ -13,7 +13,7 @@ public class AllocationTests
         var data = new InMemoryTrainingSet(features, targets, null, 64);
         var settings = new TrainingSettings
         {
-            Loss = LossKind.SparseCategoricalCrossEntropy, HiddenLayers = [48, 32], Epochs = epochs, BatchSize = 8, Seed = 1, DropoutRate = 0.1f, Threads = 2,
+            Loss = LossKind.SparseCategoricalCrossEntropy, ValidationFraction = 0, HiddenLayers = [48, 32], Epochs = epochs, BatchSize = 8, Seed = 1, DropoutRate = 0.1f, NumberOfThreads = 2,
         };
         new NetworkTrainer(settings).Train(data, 3); // warm up: JIT and array pools
         long before = GC.GetAllocatedBytesForCurrentThread();

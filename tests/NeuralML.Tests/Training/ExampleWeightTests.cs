@@ -1,8 +1,9 @@
 using NeuralML.Kernels;
 using NeuralML.Network;
-using NeuralML.Tests.Network;
+using NeuralML.Tests.Support;
 using NeuralML.Training;
 using Xunit;
+using NeuralML.Numerics;
 
 namespace NeuralML.Tests.Training;
 
@@ -15,7 +16,7 @@ public class ExampleWeightTests
     public static TheoryData<string> Losses() => new(Enum.GetNames<LossKind>());
 
     /// <summary>Forward, loss head with scale 1/Σw, backward into a zeroed buffer: the trainer's step before L2 and the optimizer.</summary>
-    private static (double Loss, float[] Gradient) FullBatch(FeedForwardNetwork network, LossKind loss, Dataset data)
+    private static (double Loss, float[] Gradient) FullBatch(FeedForwardNetwork network, LossKind loss, DenseData data)
     {
         var workspace = new NetworkWorkspace(network, data.Rows);
         ReadOnlySpan<float> logits = network.Forward(data.Features, data.Rows, workspace, DenseKernels.Default);
@@ -23,24 +24,24 @@ public class ExampleWeightTests
         float scale = (float)(1.0 / (data.Weights?.Sum() ?? data.Rows));
         double total = LossHead.Create(loss).LossAndGradient(logits, data.Targets, data.Weights ?? [], dLogits, data.Rows, network.OutputCount, scale);
         var dParameters = new float[network.Parameters.Length];
-        network.Backward(data.Features, data.Rows, dLogits, dParameters, workspace, DenseKernels.Default, droppedOut: false);
+        network.Backward(data.Features, data.Rows, dLogits, dParameters, workspace, DenseKernels.Default);
         return (total * scale, dParameters);
     }
 
-    private static (FeedForwardNetwork Network, Dataset Data) Problem(LossKind loss)
+    private static (FeedForwardNetwork Network, DenseData Data) Problem(LossKind loss)
     {
         int outputs = LossTargets.Outputs(loss);
         var network = new FeedForwardNetwork(3, [5], Activation.Tanh, outputs);
-        network.Initialize(new SplitMix(41));
-        var random = new SplitMix(42);
+        network.Initialize(new Xoshiro256StarStar(41));
+        var random = new Xoshiro256StarStar(42);
         var features = new float[4 * 3];
         for (int i = 0; i < features.Length; i++) features[i] = (float)random.NextGaussian();
-        var data = new Dataset(features, [], null, 3);
+        var data = new DenseData(features, [], null, 3);
         float[] targets = LossTargets.AwayFromKinks(loss, data.Logits(network), 4, outputs, random);
         return (network, data with { Targets = targets, TargetWidth = targets.Length / 4 });
     }
 
-    private static Dataset SelectRows(Dataset data, int[] rows, float[]? weights)
+    private static DenseData SelectRows(DenseData data, int[] rows, float[]? weights)
     {
         int width = data.TargetWidth, features = data.FeatureCount;
         return data with
@@ -60,7 +61,7 @@ public class ExampleWeightTests
     public void WeightTwoEqualsADuplicatedRow(string lossName)
     {
         LossKind loss = Enum.Parse<LossKind>(lossName);
-        (FeedForwardNetwork network, Dataset data) = Problem(loss);
+        (FeedForwardNetwork network, DenseData data) = Problem(loss);
 
         (double weightedLoss, float[] weighted) = FullBatch(network, loss, SelectRows(data, [0, 1, 2, 3], [2f, 1f, 1f, 1f]));
         (double duplicatedLoss, float[] duplicated) = FullBatch(network, loss, SelectRows(data, [0, 0, 1, 2, 3], null));
@@ -76,7 +77,7 @@ public class ExampleWeightTests
     public void WeightZeroEqualsAMissingRow(string lossName)
     {
         LossKind loss = Enum.Parse<LossKind>(lossName);
-        (FeedForwardNetwork network, Dataset data) = Problem(loss);
+        (FeedForwardNetwork network, DenseData data) = Problem(loss);
 
         (double weightedLoss, float[] weighted) = FullBatch(network, loss, SelectRows(data, [0, 1, 2, 3], [1f, 0f, 1f, 1f]));
         (double missingLoss, float[] missing) = FullBatch(network, loss, SelectRows(data, [0, 2, 3], null));

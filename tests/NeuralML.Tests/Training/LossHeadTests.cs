@@ -1,6 +1,8 @@
-using NeuralML.Tests.Network;
+using NeuralML.Network;
+using NeuralML.Tests.Support;
 using NeuralML.Training;
 using Xunit;
+using NeuralML.Numerics;
 
 namespace NeuralML.Tests.Training;
 
@@ -13,7 +15,7 @@ public class LossHeadTests
 
     private static int Outputs(LossKind loss) => LossTargets.Outputs(loss) == 1 ? 1 : 4;
 
-    private static float[] RandomLogits(SplitMix random, int count)
+    private static float[] RandomLogits(Xoshiro256StarStar random, int count)
     {
         var logits = new float[count];
         for (int i = 0; i < count; i++) logits[i] = (float)(8 * random.NextDouble() - 4);
@@ -33,7 +35,7 @@ public class LossHeadTests
         LossKind loss = Enum.Parse<LossKind>(lossName);
         LossHead head = LossHead.Create(loss);
         int outputs = Outputs(loss);
-        var random = new SplitMix(21 + (int)loss);
+        var random = new Xoshiro256StarStar(21 + (int)loss);
         float[] logits = RandomLogits(random, Rows * outputs);
         float[] targets = LossTargets.AwayFromKinks(loss, logits, Rows, outputs, random);
         if (loss is LossKind.CategoricalCrossEntropy)
@@ -68,7 +70,7 @@ public class LossHeadTests
         LossKind loss = Enum.Parse<LossKind>(lossName);
         LossHead head = LossHead.Create(loss);
         int outputs = Outputs(loss);
-        var random = new SplitMix(23);
+        var random = new Xoshiro256StarStar(23);
         float[] logits = RandomLogits(random, Rows * outputs);
         float[] targets = LossTargets.AwayFromKinks(loss, logits, Rows, outputs, random);
         float[] unweighted = new float[logits.Length], ones = new float[logits.Length];
@@ -88,7 +90,7 @@ public class LossHeadTests
         LossKind loss = Enum.Parse<LossKind>(lossName);
         LossHead head = LossHead.Create(loss);
         int outputs = Outputs(loss), width = head.TargetWidth(outputs);
-        var random = new SplitMix(29);
+        var random = new Xoshiro256StarStar(29);
         float[] logits = RandomLogits(random, Rows * outputs);
         float[] targets = LossTargets.AwayFromKinks(loss, logits, Rows, outputs, random);
         float[] weights = [1f, 0f, 2f, 0.5f, 1f];
@@ -144,20 +146,13 @@ public class LossHeadTests
     }
 
     [Fact]
-    public void TransformGivesProbabilitiesOrScores()
+    public void EachLossTrainsThroughItsTasksOutputHead()
     {
-        float[] binary = [0f];
-        LossHead.Create(LossKind.BinaryCrossEntropy).Transform(binary);
-        Assert.Equal(0.5f, binary[0]);
-
-        float[] softmax = [1f, 2f, 3f];
-        LossHead.Create(LossKind.SparseCategoricalCrossEntropy).Transform(softmax);
-        Assert.Equal(1.0, softmax.Sum(), 1e-6);
-        Assert.Equal(Math.Exp(3) / (Math.Exp(1) + Math.Exp(2) + Math.Exp(3)), softmax[2], 1e-6);
-
-        float[] score = [-7.5f];
-        LossHead.Create(LossKind.Huber).Transform(score);
-        Assert.Equal(-7.5f, score[0]);
+        Assert.Equal(OutputHead.Sigmoid, LossHead.Create(LossKind.BinaryCrossEntropy).Output);
+        Assert.Equal(OutputHead.Softmax, LossHead.Create(LossKind.SparseCategoricalCrossEntropy).Output);
+        Assert.Equal(OutputHead.Softmax, LossHead.Create(LossKind.CategoricalCrossEntropy).Output);
+        foreach (LossKind regression in new[] { LossKind.SquaredError, LossKind.AbsoluteError, LossKind.Huber })
+            Assert.Equal(OutputHead.Identity, LossHead.Create(regression).Output);
     }
 
     [Fact]

@@ -1,6 +1,8 @@
 using NeuralML.Network;
 using NeuralML.Training;
 using Xunit;
+using NeuralML.Numerics;
+using NeuralML.Tests.Support;
 
 namespace NeuralML.Tests.Training;
 
@@ -16,22 +18,24 @@ public class NetworkTrainerTests
     [Fact]
     public void LearnsXor()
     {
-        Dataset xor = Dataset.Xor();
+        DenseData xor = DenseData.Xor();
         var trainer = new NetworkTrainer(XorSettings(seed: 1));
 
-        FeedForwardNetwork network = trainer.Train(xor.ToTrainingSet(), outputs: 1);
+        TrainingResult result = trainer.Train(xor.ToTrainingSet(), outputs: 1);
+        FeedForwardNetwork network = result.Network;
 
         Assert.Equal([2, 4, 1], network.LayerSizes);
         float[] logits = xor.Logits(network);
         for (int r = 0; r < 4; r++)
             Assert.True((logits[r] > 0) == (xor.Targets[r] == 1f), $"XOR row {r}: logit {logits[r]}, target {xor.Targets[r]}.");
-        Assert.True(trainer.History[^1].Loss < 0.1, $"Final loss {trainer.History[^1].Loss}.");
-        Assert.Equal(500, trainer.History.Count);
+        Assert.True(result.History[^1].Loss < 0.1, $"Final loss {result.History[^1].Loss}.");
+        Assert.Equal(500, result.History.Count);
     }
 
     private static TrainingSettings XorSettings(long seed) => new()
     {
         Loss = LossKind.BinaryCrossEntropy,
+        ValidationFraction = 0, // train on every row, as before
         HiddenLayers = [4],
         Activation = Activation.Tanh,
         Optimizer = OptimizerKind.Sgd,
@@ -48,26 +52,27 @@ public class NetworkTrainerTests
     [InlineData(OptimizerKind.Adam, false, 0.01f)]
     public void OptimizerReducesTheLoss(OptimizerKind optimizer, bool nesterov, float learningRate)
     {
-        Dataset blobs = Dataset.Blobs(rows: 64, seed: 3);
+        DenseData blobs = DenseData.Blobs(rows: 64, seed: 3);
         var settings = new TrainingSettings
         {
             Loss = LossKind.BinaryCrossEntropy,
+            ValidationFraction = 0, // train on every row, as before
             HiddenLayers = [8],
             Activation = Activation.Tanh,
             Optimizer = optimizer,
             LearningRate = learningRate,
             Momentum = 0.9f,
-            Nesterov = nesterov,
+            UseNesterovMomentum = nesterov,
             Epochs = 20,
             BatchSize = 16,
             Seed = 4,
         };
         // The trainer's first draws from its generator initialise the network: the same seed gives the start.
-        var untrained = new FeedForwardNetwork(2, settings.HiddenLayers, settings.Activation, 1);
-        untrained.Initialize(new SplitMix(settings.Seed));
+        var untrained = new FeedForwardNetwork(2, settings.HiddenLayers!, settings.Activation, 1);
+        untrained.Initialize(new Xoshiro256StarStar(settings.Seed));
         double before = blobs.MeanLoss(untrained, settings.Loss);
 
-        FeedForwardNetwork trained = new NetworkTrainer(settings).Train(blobs.ToTrainingSet(), outputs: 1);
+        FeedForwardNetwork trained = new NetworkTrainer(settings).Train(blobs.ToTrainingSet(), outputs: 1).Network;
 
         double after = blobs.MeanLoss(trained, settings.Loss);
         Assert.True(after < 0.5 * before, $"{optimizer} (Nesterov {nesterov}): loss {before} before, {after} after.");
@@ -76,6 +81,7 @@ public class NetworkTrainerTests
     private static TrainingSettings DropoutSettings(long seed) => new()
     {
         Loss = LossKind.BinaryCrossEntropy,
+        ValidationFraction = 0, // train on every row, as before
         HiddenLayers = [8, 6],
         Activation = Activation.Relu,
         DropoutRate = 0.2f,
@@ -88,10 +94,10 @@ public class NetworkTrainerTests
     [Fact]
     public void SameSettingsAndSeedGiveBitIdenticalParametersWithDropout()
     {
-        Dataset blobs = Dataset.Blobs(rows: 50, seed: 5);
+        DenseData blobs = DenseData.Blobs(rows: 50, seed: 5);
 
-        float[] first = new NetworkTrainer(DropoutSettings(seed: 6)).Train(blobs.ToTrainingSet(), 1).Parameters;
-        float[] second = new NetworkTrainer(DropoutSettings(seed: 6)).Train(blobs.ToTrainingSet(), 1).Parameters;
+        float[] first = new NetworkTrainer(DropoutSettings(seed: 6)).Train(blobs.ToTrainingSet(), 1).Network.Parameters;
+        float[] second = new NetworkTrainer(DropoutSettings(seed: 6)).Train(blobs.ToTrainingSet(), 1).Network.Parameters;
 
         Assert.Equal(first, second); // exact float equality, element by element
     }
@@ -99,10 +105,10 @@ public class NetworkTrainerTests
     [Fact]
     public void DifferentSeedsGiveDifferentParameters()
     {
-        Dataset blobs = Dataset.Blobs(rows: 50, seed: 5);
+        DenseData blobs = DenseData.Blobs(rows: 50, seed: 5);
 
-        float[] first = new NetworkTrainer(DropoutSettings(seed: 6)).Train(blobs.ToTrainingSet(), 1).Parameters;
-        float[] second = new NetworkTrainer(DropoutSettings(seed: 7)).Train(blobs.ToTrainingSet(), 1).Parameters;
+        float[] first = new NetworkTrainer(DropoutSettings(seed: 6)).Train(blobs.ToTrainingSet(), 1).Network.Parameters;
+        float[] second = new NetworkTrainer(DropoutSettings(seed: 7)).Train(blobs.ToTrainingSet(), 1).Network.Parameters;
 
         Assert.NotEqual(first, second);
     }
@@ -110,10 +116,11 @@ public class NetworkTrainerTests
     [Fact]
     public void L2ShrinksTheWeights()
     {
-        Dataset blobs = Dataset.Blobs(rows: 64, seed: 8);
+        DenseData blobs = DenseData.Blobs(rows: 64, seed: 8);
         var settings = new TrainingSettings
         {
             Loss = LossKind.BinaryCrossEntropy,
+            ValidationFraction = 0, // train on every row, as before
             HiddenLayers = [8],
             Activation = Activation.Tanh,
             Epochs = 30,
@@ -122,8 +129,8 @@ public class NetworkTrainerTests
             Seed = 9,
         };
 
-        FeedForwardNetwork plain = new NetworkTrainer(settings).Train(blobs.ToTrainingSet(), 1);
-        FeedForwardNetwork regularised = new NetworkTrainer(settings with { L2Regularization = 0.1f }).Train(blobs.ToTrainingSet(), 1);
+        FeedForwardNetwork plain = new NetworkTrainer(settings).Train(blobs.ToTrainingSet(), 1).Network;
+        FeedForwardNetwork regularised = new NetworkTrainer(settings with { L2Regularization = 0.1f }).Train(blobs.ToTrainingSet(), 1).Network;
 
         double plainNorm = SquaredWeightNorm(plain), regularisedNorm = SquaredWeightNorm(regularised);
         Assert.True(regularisedNorm < 0.9 * plainNorm, $"Σw² with L2 {regularisedNorm}, without {plainNorm}.");
@@ -152,10 +159,11 @@ public class NetworkTrainerTests
             features[r] = -1f + 2f * r / (rows - 1);
             targets[r] = 3f * features[r] + 1000f;
         }
-        var data = new Dataset(features, targets, null, 1);
+        var data = new DenseData(features, targets, null, 1);
         var settings = new TrainingSettings
         {
             Loss = LossKind.SquaredError,
+            ValidationFraction = 0, // train on every row, as before
             HiddenLayers = [],
             Epochs = 200,
             BatchSize = 16,
@@ -163,7 +171,7 @@ public class NetworkTrainerTests
             Seed = 10,
         };
 
-        FeedForwardNetwork network = new NetworkTrainer(settings).Train(data.ToTrainingSet(), 1);
+        FeedForwardNetwork network = new NetworkTrainer(settings).Train(data.ToTrainingSet(), 1).Network;
 
         Assert.Equal(3f, network.Weights(0)[0], 0.01f);
         Assert.Equal(1000f, network.Biases(0)[0], 0.01f);
@@ -174,8 +182,8 @@ public class NetworkTrainerTests
     [Fact]
     public void TargetWidthMismatchIsRejected()
     {
-        Dataset blobs = Dataset.Blobs(rows: 8, seed: 11);
-        var trainer = new NetworkTrainer(new TrainingSettings { Loss = LossKind.CategoricalCrossEntropy, HiddenLayers = [], Epochs = 1 });
+        DenseData blobs = DenseData.Blobs(rows: 8, seed: 11);
+        var trainer = new NetworkTrainer(new TrainingSettings { Loss = LossKind.CategoricalCrossEntropy, HiddenLayers = [], Epochs = 1, ValidationFraction = 0 });
         Assert.Throws<ArgumentException>(() => trainer.Train(blobs.ToTrainingSet(), outputs: 2));
     }
 

@@ -12,12 +12,12 @@ public class OptimizerTests
     private static readonly float[] Gradient1 = [0.5f, -1f, 2f];
     private static readonly float[] Gradient2 = [1f, 0.25f, -0.5f];
 
-    private static float[] TwoSteps(Optimizer optimizer, float[] start, float[] gradient1, float[] gradient2, out float[] afterFirst)
+    private static float[] TwoSteps(MiniBatchOptimizer optimizer, float[] start, float[] gradient1, float[] gradient2, out float[] afterFirst)
     {
         float[] parameters = (float[])start.Clone();
-        optimizer.Step(parameters, gradient1);
+        optimizer.Update(parameters, gradient1, LearningRate);
         afterFirst = (float[])parameters.Clone();
-        optimizer.Step(parameters, gradient2);
+        optimizer.Update(parameters, gradient2, LearningRate);
         return parameters;
     }
 
@@ -31,7 +31,7 @@ public class OptimizerTests
     [Fact]
     public void PlainSgdMatchesHandComputedSteps()
     {
-        var sgd = new SgdOptimizer(3, LearningRate, momentum: 0f, nesterov: false);
+        var sgd = new SgdOptimizer(3, momentum: 0f, nesterov: false);
         float[] after2 = TwoSteps(sgd, Start, Gradient1, Gradient2, out float[] after1);
         AssertClose([0.95f, -1.9f, 0.3f], after1);
         AssertClose([0.85f, -1.925f, 0.35f], after2);
@@ -44,7 +44,7 @@ public class OptimizerTests
     [Fact]
     public void MomentumSgdMatchesHandComputedSteps()
     {
-        var sgd = new SgdOptimizer(3, LearningRate, Momentum, nesterov: false);
+        var sgd = new SgdOptimizer(3, Momentum, nesterov: false);
         float[] after2 = TwoSteps(sgd, Start, Gradient1, Gradient2, out float[] after1);
         AssertClose([0.95f, -1.9f, 0.3f], after1);
         AssertClose([0.805f, -1.835f, 0.17f], after2);
@@ -57,7 +57,7 @@ public class OptimizerTests
     [Fact]
     public void NesterovSgdMatchesHandComputedSteps()
     {
-        var sgd = new SgdOptimizer(3, LearningRate, Momentum, nesterov: true);
+        var sgd = new SgdOptimizer(3, Momentum, nesterov: true);
         float[] after2 = TwoSteps(sgd, Start, Gradient1, Gradient2, out float[] after1);
         AssertClose([0.905f, -1.81f, 0.12f], after1);
         AssertClose([0.6745f, -1.7765f, 0.053f], after2);
@@ -74,7 +74,7 @@ public class OptimizerTests
     [Fact]
     public void AdamMatchesHandComputedSteps()
     {
-        var adam = new AdamOptimizer(4, LearningRate);
+        var adam = new AdamOptimizer(4);
         float[] after2 = TwoSteps(adam, [.. Start, 0.25f], [.. Gradient1, 0f], [.. Gradient2, 0f], out float[] after1);
         AssertClose([0.9f, -1.9f, 0.4f, 0.25f], after1);
         AssertClose([0.8034818f, -1.8530532f, 0.3530532f, 0.25f], after2);
@@ -83,8 +83,9 @@ public class OptimizerTests
     [Fact]
     public void CreateBuildsTheRequestedOptimizer()
     {
-        Assert.IsType<SgdOptimizer>(Optimizer.Create(OptimizerKind.Sgd, 3, LearningRate, Momentum, nesterov: true));
-        Assert.IsType<AdamOptimizer>(Optimizer.Create(OptimizerKind.Adam, 3, LearningRate, Momentum, nesterov: false));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Optimizer.Create((OptimizerKind)99, 3, LearningRate, Momentum, false));
+        var settings = new TrainingSettings { Loss = LossKind.SquaredError };
+        Assert.IsType<SgdOptimizer>(Optimizers.Create(settings with { Optimizer = OptimizerKind.Sgd, UseNesterovMomentum = true }, 3, threads: 1));
+        Assert.IsType<AdamOptimizer>(Optimizers.Create(settings with { Optimizer = OptimizerKind.Adam }, 3, threads: 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Optimizers.Create(settings with { Optimizer = (OptimizerKind)99 }, 3, threads: 1));
     }
 }

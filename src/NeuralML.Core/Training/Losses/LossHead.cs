@@ -1,3 +1,5 @@
+using NeuralML.Network;
+
 namespace NeuralML.Training;
 
 /// <summary>
@@ -39,8 +41,8 @@ internal abstract class LossHead
     /// <summary>Loss of one row; writes gradientScale·∂L/∂z into <paramref name="dLogits"/>.</summary>
     protected abstract double RowLossAndGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits, float gradientScale);
 
-    /// <summary>Turns one row of logits into the model's outputs (probabilities for classifiers, the score for regression), in place.</summary>
-    public abstract void Transform(Span<float> logits);
+    /// <summary>The output head this loss trains through: what turns logits into the model's probabilities or score.</summary>
+    public abstract OutputHead Output { get; }
 
     public static LossHead Create(LossKind kind) => kind switch
     {

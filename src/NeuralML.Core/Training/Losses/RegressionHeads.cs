@@ -1,3 +1,5 @@
+using NeuralML.Network;
+
 namespace NeuralML.Training;
 
 /// <summary>Identity output with squared error, L = (z − y)², ∂L/∂z = 2(z − y).</summary>
@@ -10,7 +12,7 @@ internal sealed class SquaredErrorHead : LossHead
         return d * d;
     }
 
-    public override void Transform(Span<float> logits) { }
+    public override OutputHead Output => OutputHead.Identity;
 }
 
 /// <summary>Identity output with absolute error, L = |z − y|, ∂L/∂z = sign(z − y) (0 at 0).</summary>
@@ -23,7 +25,7 @@ internal sealed class AbsoluteErrorHead : LossHead
         return Math.Abs(d);
     }
 
-    public override void Transform(Span<float> logits) { }
+    public override OutputHead Output => OutputHead.Identity;
 }
 
 /// <summary>Identity output with the Huber loss, δ = 1: ½d² for |d| ≤ δ, δ(|d| − ½δ) beyond; d = z − y.</summary>
@@ -43,5 +45,5 @@ internal sealed class HuberHead : LossHead
         return Delta * (Math.Abs(d) - 0.5 * Delta);
     }
 
-    public override void Transform(Span<float> logits) { }
+    public override OutputHead Output => OutputHead.Identity;
 }

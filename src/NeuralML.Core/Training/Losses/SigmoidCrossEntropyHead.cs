@@ -1,3 +1,5 @@
+using NeuralML.Network;
+
 namespace NeuralML.Training;
 
 /// <summary>
@@ -10,11 +12,9 @@ internal sealed class SigmoidCrossEntropyHead : LossHead
     {
         double z = logits[0], y = target[0];
         double loss = Math.Max(z, 0) - z * y + Math.Log(1 + Math.Exp(-Math.Abs(z)));
-        dLogits[0] = (float)(gradientScale * (Sigmoid(z) - y));
+        dLogits[0] = (float)(gradientScale * (OutputHeads.Sigmoid(z) - y));
         return loss;
     }
 
-    public override void Transform(Span<float> logits) => logits[0] = (float)Sigmoid(logits[0]);
-
-    private static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
+    public override OutputHead Output => OutputHead.Sigmoid;
 }

@@ -1,3 +1,5 @@
+using NeuralML.Network;
+
 namespace NeuralML.Training;
 
 /// <summary>
@@ -10,7 +12,7 @@ internal sealed class SoftmaxCrossEntropyHead(bool sparseTargets) : LossHead
 
     protected override double RowLossAndGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits, float gradientScale)
     {
-        double logSumExp = LogSumExp(logits);
+        double logSumExp = OutputHeads.LogSumExp(logits);
         if (sparseTargets)
         {
             int label = (int)target[0];
@@ -35,18 +37,5 @@ internal sealed class SoftmaxCrossEntropyHead(bool sparseTargets) : LossHead
         return loss;
     }
 
-    public override void Transform(Span<float> logits)
-    {
-        double logSumExp = LogSumExp(logits);
-        for (int k = 0; k < logits.Length; k++) logits[k] = (float)Math.Exp(logits[k] - logSumExp);
-    }
-
-    private static double LogSumExp(ReadOnlySpan<float> logits)
-    {
-        double max = double.NegativeInfinity;
-        foreach (float z in logits) max = Math.Max(max, z);
-        double sum = 0;
-        foreach (float z in logits) sum += Math.Exp(z - max);
-        return max + Math.Log(sum);
-    }
+    public override OutputHead Output => OutputHead.Softmax;
 }

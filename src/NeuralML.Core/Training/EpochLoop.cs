@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using NeuralML.Numerics;
+
+namespace NeuralML.Training;
+
+/// <summary>
+/// The epoch and batch loop: every epoch visits the training rows in a fresh shuffled order, one optimizer step per
+/// batch at the schedule's rate, then measures the validation rows, lets early stopping decide, and reports.
+/// </summary>
+internal sealed class EpochLoop(TrainingObjective objective, IOptimizer optimizer, ILearningRateSchedule schedule, ValidationRows validation,
+    bool standardizeValidationBatches, EarlyStopping? earlyStopping, Xoshiro256StarStar random)
+{
+    /// <exception cref="InvalidOperationException">The loss became NaN or infinite (training diverged).</exception>
+    /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
+    public List<EpochReport> Run(int epochs, int batchSize, float learningRate, TrainingCancellation cancellation, Action<EpochReport>? progress)
+    {
+        int[] rows = validation.TrainingRows;
+        var history = new List<EpochReport>();
+        long step = 0;
+        for (int epoch = 1; epoch <= epochs; epoch++)
+        {
+            var clock = Stopwatch.StartNew();
+            random.Shuffle(rows);
+            double lossSum = 0, weightSum = 0;
+            for (int start = 0; start < rows.Length; start += batchSize)
+            {
+                cancellation.ThrowIfRequested();
+                (double loss, double weight) = optimizer.Step(objective, rows.AsSpan(start, Math.Min(batchSize, rows.Length - start)), schedule.RateAt(epoch, step++));
+                lossSum += loss;
+                weightSum += weight;
+            }
+            double meanLoss = weightSum > 0 ? lossSum / weightSum : 0;
+            if (!double.IsFinite(meanLoss) || !AllFinite(objective.Parameters))
+                throw new InvalidOperationException(
+                    $"Training diverged in epoch {epoch}: the loss is {meanLoss}. Lower the learning rate (now {learningRate}) or normalise the features.");
+
+            double? validationLoss = null;
+            if (validation.Set is { } set && validation.Rows.Length > 0)
+            {
+                (double validationSum, double validationWeight) = objective.Loss(set, validation.Rows, standardizeValidationBatches);
+                validationLoss = validationWeight > 0 ? validationSum / validationWeight : 0;
+                earlyStopping?.Observe(epoch, validationLoss.Value, objective.Parameters);
+            }
+            var report = new EpochReport(epoch, epochs, meanLoss, clock.Elapsed, validationLoss);
+            history.Add(report);
+            schedule.EpochEnded(report);
+            progress?.Invoke(report);
+            if (earlyStopping?.ShouldStop(epoch) == true) break;
+        }
+        return history;
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (float v in values)
+            if (!float.IsFinite(v)) return false;
+        return true;
+    }
+}

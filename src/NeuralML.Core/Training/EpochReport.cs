@@ -1,0 +1,4 @@
+namespace NeuralML.Training;
+
+/// <summary>What one epoch did: the weighted mean training loss, the validation loss (when rows are watched) and the time it took.</summary>
+internal readonly record struct EpochReport(int Epoch, int Epochs, double Loss, TimeSpan Elapsed, double? ValidationLoss = null);

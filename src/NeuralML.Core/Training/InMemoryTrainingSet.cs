@@ -1,0 +1,56 @@
+namespace NeuralML.Training;
+
+/// <summary>A training set held in memory as dense row-major arrays.</summary>
+internal sealed class InMemoryTrainingSet : ITrainingSet
+{
+    private readonly float[] _features, _targets;
+    private readonly float[]? _weights;
+
+    /// <param name="features">(rows, featureCount)</param>
+    /// <param name="targets">(rows, targetWidth)</param>
+    /// <param name="weights">(rows), or null for weight 1</param>
+    /// <param name="featureCount">values per row</param>
+    /// <param name="targetWidth">targets per row</param>
+    /// <param name="trainerMayModify">true when the arrays are a private copy the trainer may standardise in place</param>
+    public InMemoryTrainingSet(float[] features, float[] targets, float[]? weights, int featureCount, int targetWidth = 1, bool trainerMayModify = false)
+    {
+        TrainerMayModify = trainerMayModify;
+        if (featureCount <= 0) throw new ArgumentOutOfRangeException(nameof(featureCount));
+        if (features.Length % featureCount != 0) throw new ArgumentException("Features are not a whole number of rows.", nameof(features));
+        RowCount = features.Length / featureCount;
+        if (targets.Length != RowCount * targetWidth) throw new ArgumentException("Targets do not match the number of rows.", nameof(targets));
+        if (weights is not null && weights.Length != RowCount) throw new ArgumentException("Weights do not match the number of rows.", nameof(weights));
+        _features = features;
+        _targets = targets;
+        _weights = weights;
+        FeatureCount = featureCount;
+        TargetWidth = targetWidth;
+    }
+
+    public int RowCount { get; }
+
+    public int FeatureCount { get; }
+
+    public int TargetWidth { get; }
+
+    public bool HasWeights => _weights is not null;
+
+    /// <summary>Whether <see cref="OwnedFeatures"/> may be used: the arrays are the trainer's to change.</summary>
+    public bool TrainerMayModify { get; }
+
+    /// <summary>The features themselves, (rows, FeatureCount), for a trainer that may change them in place.</summary>
+    public Span<float> OwnedFeatures
+        => TrainerMayModify ? _features : throw new InvalidOperationException("This training set's features belong to the caller.");
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    public void CopyRows(ReadOnlySpan<int> rows, Span<float> features, Span<float> targets, Span<float> weights)
+    {
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int row = rows[i];
+            _features.AsSpan(row * FeatureCount, FeatureCount).CopyTo(features.Slice(i * FeatureCount, FeatureCount));
+            _targets.AsSpan(row * TargetWidth, TargetWidth).CopyTo(targets.Slice(i * TargetWidth, TargetWidth));
+            if (_weights is not null) weights[i] = _weights[row];
+        }
+    }
+}

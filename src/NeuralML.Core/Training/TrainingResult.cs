@@ -1,0 +1,9 @@
+using NeuralML.Network;
+
+namespace NeuralML.Training;
+
+/// <summary>A trained network with its per-epoch history and the epoch whose parameters it kept.</summary>
+/// <param name="Network">The network, reading raw features and predicting in the label's units.</param>
+/// <param name="History">One report per epoch run.</param>
+/// <param name="BestEpoch">The epoch whose parameters were kept: the best on the validation rows with early stopping, else the last.</param>
+internal sealed record TrainingResult(FeedForwardNetwork Network, IReadOnlyList<EpochReport> History, int BestEpoch);

@@ -1,0 +1,54 @@
+using NeuralML.Numerics;
+
+namespace NeuralML.Training;
+
+/// <summary>
+/// Which rows training learns from and which it watches for overfitting: a given validation set, or a held-out
+/// <see cref="TrainingSettings.ValidationFraction"/> of the training rows when early stopping is on (and that
+/// leaves rows on both sides), or none.
+/// </summary>
+internal sealed class ValidationRows
+{
+    private ValidationRows(int[] trainingRows, ITrainingSet? set, int[] rows, bool heldOut)
+    {
+        IsHeldOut = heldOut;
+        TrainingRows = trainingRows;
+        Set = set;
+        Rows = rows;
+    }
+
+    /// <summary>The rows of the training set that train, in their original order.</summary>
+    public int[] TrainingRows { get; }
+
+    /// <summary>The set the watched rows come from; null when no rows are watched.</summary>
+    public ITrainingSet? Set { get; }
+
+    /// <summary>The watched rows of <see cref="Set"/>.</summary>
+    public int[] Rows { get; }
+
+    /// <summary>Whether the watched rows are held out of the training set (rather than a given validation set).</summary>
+    public bool IsHeldOut { get; }
+
+    /// <summary>
+    /// Splits <paramref name="data"/>'s rows. A hold-out is a random sample drawn with <paramref name="random"/>, which
+    /// is used only when rows are held out.
+    /// </summary>
+    public static ValidationRows Create(ITrainingSet data, ITrainingSet? validation, TrainingSettings settings, Xoshiro256StarStar random)
+    {
+        var order = new int[data.RowCount];
+        for (int i = 0; i < order.Length; i++) order[i] = i;
+        if (validation is not null) return new ValidationRows(order, validation, Enumerable.Range(0, validation.RowCount).ToArray(), heldOut: false);
+        int heldOut = HeldOutCount(data.RowCount, settings);
+        if (heldOut == 0) return new ValidationRows(order, null, [], heldOut: false);
+        random.Shuffle(order);
+        return new ValidationRows(order[..^heldOut], data, order[^heldOut..], heldOut: true);
+    }
+
+    /// <summary>The rows held out for early stopping: the validation fraction of the data, if that leaves rows on both sides.</summary>
+    private static int HeldOutCount(int rowCount, TrainingSettings settings)
+    {
+        if (settings.ValidationFraction <= 0f || settings.EarlyStoppingRounds <= 0) return 0;
+        int count = (int)Math.Ceiling(rowCount * (double)settings.ValidationFraction);
+        return count >= 1 && count < rowCount ? count : 0;
+    }
+}

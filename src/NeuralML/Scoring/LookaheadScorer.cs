@@ -1,0 +1,99 @@
+using System.Runtime.InteropServices;
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using NeuralML.Network;
+
+namespace NeuralML.Scoring;
+
+/// <summary>
+/// Reads the feature column ahead of the consuming cursor with a second cursor over the same data, and scores up to
+/// <see cref="MaxBatchRows"/> rows at a time through the GEMM kernels. A batch result is used only for a row whose
+/// features are bit for bit the ones the batch scored, so a data view whose second cursor sees other rows (or other
+/// values) costs speed, never correctness.
+/// </summary>
+internal sealed class LookaheadScorer : IDisposable
+{
+    public const int MaxBatchRows = 256;
+
+    /// <summary>Floats a batch's buffers may hold: wide layers get fewer rows per batch.</summary>
+    private const long WorkspaceBudget = 1 << 22;
+
+    private readonly int _inputs, _outputs, _batchRows;
+    private readonly NetworkScorer _scorer;
+    private readonly DataViewRowCursor _lookahead;
+    private readonly ValueGetter<VBuffer<float>> _featureGetter;
+    private readonly float[] _features, _logits, _scored;
+    private VBuffer<float> _row;
+    private long _first;
+    private int _count;
+    private bool _exhausted;
+
+    public LookaheadScorer(FeedForwardModelParameters model, IDataView input, DataViewSchema.Column featureColumn)
+    {
+        FeedForwardNetwork network = model.Network;
+        _inputs = network.InputCount;
+        _outputs = network.OutputCount;
+        int widest = network.LayerSizeSpan.ToArray().Max();
+        _batchRows = (int)Math.Clamp(WorkspaceBudget / ((long)widest * 3), 1, MaxBatchRows);
+        _scorer = new NetworkScorer(network, model.Head, model.Kernels, _batchRows);
+        _features = new float[_batchRows * _inputs];
+        _logits = new float[_batchRows * _outputs];
+        _scored = new float[_batchRows * _outputs];
+        _lookahead = input.GetRowCursor([featureColumn]);
+        _featureGetter = _lookahead.GetGetter<VBuffer<float>>(featureColumn);
+    }
+
+    /// <summary>How many batches this scorer has scored.</summary>
+    public int BatchesScored { get; private set; }
+
+    /// <summary>
+    /// Copies the scores of the row at <paramref name="position"/> into <paramref name="target"/> if a batch scored
+    /// exactly <paramref name="features"/> for it; false otherwise.
+    /// </summary>
+    public bool TryCopy(long position, ReadOnlySpan<float> features, Scores target)
+    {
+        if (position >= _first + _count && !_exhausted) ReadBatchFrom(position);
+        if (position < _first || position >= _first + _count) return false;
+        int row = (int)(position - _first);
+        ReadOnlySpan<float> scored = _features.AsSpan(row * _inputs, _inputs);
+        if (!MemoryMarshal.AsBytes(scored).SequenceEqual(MemoryMarshal.AsBytes(features))) return false;
+        _logits.AsSpan(row * _outputs, _outputs).CopyTo(target.Logits);
+        _scored.AsSpan(row * _outputs, _outputs).CopyTo(target.Outputs);
+        return true;
+    }
+
+    /// <summary>Moves the second cursor to <paramref name="position"/> (rows the consumer skipped are skipped here too) and scores a batch from there.</summary>
+    private void ReadBatchFrom(long position)
+    {
+        _count = 0;
+        _first = position;
+        while (_lookahead.Position < position - 1)
+        {
+            if (!_lookahead.MoveNext())
+            {
+                _exhausted = true;
+                return;
+            }
+        }
+        while (_count < _batchRows && _lookahead.MoveNext())
+        {
+            bool sameRow = _lookahead.Position == _first + _count;
+            if (sameRow) _featureGetter(ref _row);
+            if (!sameRow || _row.Length != _inputs)
+            {
+                // The second cursor does not count rows as the first does, or a row is malformed: stop batching, score row by row.
+                _exhausted = true;
+                _count = 0;
+                return;
+            }
+            _row.CopyTo(_features.AsSpan(_count * _inputs, _inputs));
+            _count++;
+        }
+        if (_count < _batchRows) _exhausted = true;
+        if (_count == 0) return;
+        BatchesScored++;
+        _scorer.Score(_features, _count, _logits, _scored);
+    }
+
+    public void Dispose() => _lookahead.Dispose();
+}

@@ -1,0 +1,125 @@
+using NeuralML.Training;
+
+namespace NeuralML;
+
+/// <summary>
+/// Options shared by the three FeedForward trainers. Every property has a default that works on ordinary tabular
+/// data whose features have been normalised (e.g. with <c>NormalizeMinMax</c> or <c>NormalizeMeanVariance</c>):
+/// hidden ReLU layers sized from the number of rows, trained with Adam at a learning rate of 0.001 in mini-batches of 32,
+/// with 10% of the rows held out for early stopping. Features are also standardised inside the trainer (and the
+/// transform folded into the first layer), so training does not depend on how, or whether, they were normalised.
+/// </summary>
+public abstract class FeedForwardOptions
+{
+    private protected FeedForwardOptions()
+    {
+    }
+
+    /// <summary>The label column. Default "Label".</summary>
+    public string LabelColumnName { get; set; } = "Label";
+
+    /// <summary>The feature column: a known-size vector of <see cref="float"/>, dense or sparse (use <c>Concatenate</c> for single columns). Default "Features".</summary>
+    public string FeatureColumnName { get; set; } = "Features";
+
+    /// <summary>An optional column of non-negative per-example weights (<see cref="float"/>). Default null: every row weighs 1.</summary>
+    public string? ExampleWeightColumnName { get; set; }
+
+    /// <summary>
+    /// The width of each hidden layer, from input to output. Default null: chosen from the number of training rows by
+    /// the usual sizing rule for tabular data — one layer of 64 units under 1,000 rows, two layers [128, 64] up to
+    /// 100,000 rows, four layers [256, 128, 64, 32] beyond. Add width or layers when the training loss stays high;
+    /// regularise (<see cref="L2Regularization"/>, <see cref="DropoutRate"/>) when the held-out loss climbs while the
+    /// training loss falls. An empty array gives a linear (or logistic/softmax) model.
+    /// </summary>
+    public int[]? HiddenLayers { get; set; }
+
+    /// <summary>The activation of every hidden layer. Default <see cref="NeuralML.Activation.Relu"/>.</summary>
+    public Activation Activation { get; set; } = TrainingDefaults.HiddenActivation;
+
+    /// <summary>
+    /// Passes over the training data. Default null: chosen from the data so that training takes about
+    /// 2,000 optimizer steps, but at least 10 and at most 200 epochs.
+    /// </summary>
+    public int? Epochs { get; set; }
+
+    /// <summary>Rows per mini-batch (one optimizer step each). Default 32.</summary>
+    public int BatchSize { get; set; } = TrainingDefaults.BatchSize;
+
+    /// <summary>The optimizer's step size. Default 0.001, right for Adam; SGD usually wants 0.01 to 0.1.</summary>
+    public float LearningRate { get; set; } = TrainingDefaults.LearningRate;
+
+    /// <summary>The optimizer. Default <see cref="OptimizerKind.Adam"/>.</summary>
+    public OptimizerKind Optimizer { get; set; } = TrainingDefaults.Optimizer;
+
+    /// <summary>SGD's momentum, in [0, 1). Default 0.9. Adam ignores it.</summary>
+    public float Momentum { get; set; } = TrainingDefaults.Momentum;
+
+    /// <summary>Whether SGD uses Nesterov momentum. Default false.</summary>
+    public bool UseNesterovMomentum { get; set; }
+
+    /// <summary>L2 penalty λ on the weights (not the biases): λ·w is added to each weight's gradient. Default 0.</summary>
+    public float L2Regularization { get; set; }
+
+    /// <summary>The fraction of hidden units dropped at random in each training step (inverted dropout, off at prediction). Default 0.</summary>
+    public float DropoutRate { get; set; }
+
+    /// <summary>
+    /// The fraction of training rows held out to detect overfitting, in [0, 1). Default 0.1. Training stops when the
+    /// held-out loss has not improved for <see cref="EarlyStoppingRounds"/> epochs, and the model keeps the weights of
+    /// its best epoch. 0 trains on every row for all <see cref="Epochs"/>. Rows are held out only for early stopping:
+    /// with <see cref="EarlyStoppingRounds"/> at 0, or with validation data given to <c>Fit(train, validation)</c>,
+    /// every training row trains and this fraction is not used (the log says so).
+    /// </summary>
+    public float ValidationFraction { get; set; } = TrainingDefaults.ValidationFraction;
+
+    /// <summary>Epochs without improvement of the held-out loss before training stops. Default 10; 0 turns early stopping off.</summary>
+    public int EarlyStoppingRounds { get; set; } = TrainingDefaults.EarlyStoppingRounds;
+
+    /// <summary>
+    /// The seed of the weight initialisation, the shuffles and dropout. Default null: drawn from the <c>MLContext</c>'s
+    /// random source when the trainer is created, as ML.NET's own trainers do, so <c>new MLContext(seed: 1)</c> gives
+    /// reproducible models. The same data, options and seed always give the same model, bit for bit.
+    /// </summary>
+    public int? Seed { get; set; }
+
+    /// <summary>
+    /// The most threads the dense-layer kernels may use, in training and when the trained model scores. Default null:
+    /// all cores. Results do not depend on it: work is split in a fixed way and every value is summed in the same order
+    /// at any thread count.
+    /// </summary>
+    public int? NumberOfThreads { get; set; }
+
+    /// <summary>
+    /// These options as training settings, checked: every range rule is <see cref="TrainingSettings.Validate"/>'s, and
+    /// its exceptions name the option. Called when the trainer is created and again at <c>Fit</c>, since options are
+    /// a mutable object a caller may change in between.
+    /// </summary>
+    /// <exception cref="ArgumentException">A column name is empty.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">An option is out of range.</exception>
+    internal TrainingSettings ToSettings(LossKind loss, long seed)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(LabelColumnName, nameof(LabelColumnName));
+        ArgumentException.ThrowIfNullOrEmpty(FeatureColumnName, nameof(FeatureColumnName));
+        if (ExampleWeightColumnName is "") throw new ArgumentException("Use null, not an empty name, for no weight column.", nameof(ExampleWeightColumnName));
+        var settings = new TrainingSettings
+        {
+            Loss = loss,
+            HiddenLayers = HiddenLayers is { } hidden ? (int[])hidden.Clone() : null,
+            Activation = Activation,
+            Epochs = Epochs,
+            BatchSize = BatchSize,
+            LearningRate = LearningRate,
+            Optimizer = Optimizer,
+            Momentum = Momentum,
+            UseNesterovMomentum = UseNesterovMomentum,
+            L2Regularization = L2Regularization,
+            DropoutRate = DropoutRate,
+            ValidationFraction = ValidationFraction,
+            EarlyStoppingRounds = EarlyStoppingRounds,
+            Seed = seed,
+            NumberOfThreads = NumberOfThreads,
+        };
+        settings.Validate();
+        return settings;
+    }
+}

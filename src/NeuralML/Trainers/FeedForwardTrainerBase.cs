@@ -1,0 +1,141 @@
+using Microsoft.ML;
+using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
+using NeuralML.Bridge;
+using NeuralML.Columns;
+using NeuralML.Persistence;
+using NeuralML.Reading;
+using NeuralML.Training;
+
+namespace NeuralML;
+
+/// <summary>
+/// What the three FeedForward trainers share: schema checks, reading the data, the training run with progress in
+/// <c>MLContext.Log</c>, and the transformer that scores with the trained network.
+/// </summary>
+/// <typeparam name="TOptions">The trainer's options.</typeparam>
+public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardPredictionTransformer>
+    where TOptions : FeedForwardOptions
+{
+    private readonly IHost? _host;
+    private readonly TaskColumns _columns;
+    private readonly int _seed;
+
+    private protected FeedForwardTrainerBase(IHostEnvironment? environment, TOptions options, PredictionKind kind)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        TrainerOptions = options;
+        _columns = TaskColumns.For(kind);
+        _host = environment?.Register("FeedForward");
+        // A model trained here can be saved and loaded back in this context without further set-up.
+        if (environment is not null) ModelPersistence.Register(environment.ComponentCatalog);
+        // Drawn once, here, so that fitting this estimator twice gives the same model, as with an explicit seed.
+        _seed = options.Seed ?? _host?.Rand.Next() ?? 0;
+        options.ToSettings(Loss, _seed);
+    }
+
+    /// <summary>The options this trainer was created with.</summary>
+    public TOptions TrainerOptions { get; }
+
+    /// <summary>The seed this trainer uses: <see cref="FeedForwardOptions.Seed"/>, or one drawn from the MLContext.</summary>
+    public int Seed => _seed;
+
+    private protected abstract LossKind Loss { get; }
+
+    private PredictionKind Kind => _columns.Kind;
+
+    /// <summary>Trains a network on <paramref name="input"/> and returns the transformer that scores with it.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type, or an option is out of range.</exception>
+    /// <exception cref="InvalidOperationException">The data cannot be trained on (empty, one class only, a non-finite feature) or training diverged.</exception>
+    public FeedForwardPredictionTransformer Fit(IDataView input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return FitCore(input, validation: null);
+    }
+
+    /// <summary>
+    /// Trains on <paramref name="trainData"/> and watches <paramref name="validationData"/> (same schema) for overfitting
+    /// instead of holding out <see cref="FeedForwardOptions.ValidationFraction"/> of the training rows: its loss is
+    /// logged every epoch, and with <see cref="FeedForwardOptions.EarlyStoppingRounds"/> above 0 training stops when it
+    /// no longer improves and keeps the best epoch's weights. This is ML.NET's <c>Fit(train, validation)</c> idiom;
+    /// like ML.NET's own, it is called on the trainer directly, outside an <c>Append</c> chain.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column of either data view is missing or of the wrong type, or an option is out of range.</exception>
+    /// <exception cref="InvalidOperationException">The data cannot be trained on, or training diverged.</exception>
+    public FeedForwardPredictionTransformer Fit(IDataView trainData, IDataView validationData)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        ArgumentNullException.ThrowIfNull(validationData);
+        return FitCore(trainData, validation: validationData);
+    }
+
+    private FeedForwardPredictionTransformer FitCore(IDataView input, IDataView? validation)
+    {
+        TOptions o = TrainerOptions;
+        TrainingSettings settings = o.ToSettings(Loss, _seed);
+        int classCount = ClassCount(input.Schema);
+        TrainingDataReader.Result read = TrainingDataReader.Read(input, _columns, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, classCount);
+        CheckClasses(read);
+        TrainingDataReader.Result? validationRead = null;
+        if (validation is not null)
+        {
+            if (Kind == PredictionKind.MulticlassClassification && ClassCount(validation.Schema) != classCount)
+                throw new ArgumentOutOfRangeException(nameof(validation),
+                    $"Label column '{o.LabelColumnName}' has {ClassCount(validation.Schema)} classes in the validation data and {classCount} in the training data.");
+            validationRead = TrainingDataReader.Read(validation, _columns, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, classCount);
+            if (validationRead.Data.FeatureCount != read.Data.FeatureCount)
+                throw new ArgumentOutOfRangeException(nameof(validation),
+                    $"Feature column '{o.FeatureColumnName}' has {validationRead.Data.FeatureCount} values in the validation data and {read.Data.FeatureCount} in the training data.");
+        }
+
+        settings = settings.ForRows(read.Data.RowCount);
+        int outputs = Kind == PredictionKind.MulticlassClassification ? classCount : 1;
+        using IChannel? channel = _host?.Start("Training");
+        var log = new TrainingLog(channel, Kind, settings);
+        log.Started(read, validationRead?.Data.RowCount, o.LabelColumnName, outputs);
+        TrainingResult result = new NetworkTrainer(settings).Train(read.Data, outputs, validationRead?.Data, log.Epoch,
+            new TrainingCancellation(CancellationToken.None, _host is null ? null : MLNetInternals.IsCanceled(_host)));
+        log.Finished(result, validationRead is not null);
+
+        ClassLabels? labels = Kind == PredictionKind.MulticlassClassification
+            ? ClassLabels.FromLabelColumn(input.Schema[o.LabelColumnName], classCount)
+            : null;
+        var model = new FeedForwardModelParameters(Kind, result.Network, labels, result.History.Select(h => h.Loss).ToArray())
+        {
+            NumberOfThreads = o.NumberOfThreads,
+        };
+        return new FeedForwardPredictionTransformer(model, o.FeatureColumnName);
+    }
+
+    /// <summary>The input columns plus the output columns this trainer's transformer will add.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
+    public SchemaShape GetOutputSchema(SchemaShape inputSchema)
+    {
+        ArgumentNullException.ThrowIfNull(inputSchema);
+        TOptions o = TrainerOptions;
+        ColumnChecks.CheckFeature(inputSchema, o.FeatureColumnName);
+        SchemaShape.Column label = _columns.CheckLabel(inputSchema, o.LabelColumnName);
+        if (o.ExampleWeightColumnName is not null) ColumnChecks.CheckWeight(inputSchema, o.ExampleWeightColumnName);
+        return _columns.AppendOutputs(inputSchema, label);
+    }
+
+    private int ClassCount(DataViewSchema schema)
+    {
+        if (Kind != PredictionKind.MulticlassClassification) return 2;
+        DataViewSchema.Column label = _columns.CheckLabel(schema, TrainerOptions.LabelColumnName);
+        int count = (int)((KeyDataViewType)label.Type).Count;
+        if (count < 2)
+            throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{label.Name}' has {count} class; multiclass classification needs at least 2.");
+        return count;
+    }
+
+    private void CheckClasses(TrainingDataReader.Result read)
+    {
+        if (Kind != PredictionKind.BinaryClassification) return;
+        int negatives = read.RowsPerClass[0], positives = read.RowsPerClass[1];
+        if (negatives == 0 || positives == 0)
+            throw new InvalidOperationException(
+                $"Label column '{TrainerOptions.LabelColumnName}' is {(positives == 0 ? "false" : "true")} in all {read.Data.RowCount} training rows; " +
+                "binary classification needs examples of both classes.");
+    }
+}
