@@ -1,4 +1,5 @@
 using System.Text;
+using NeuralML.Columns;
 using NeuralML.Kernels;
 using NeuralML.Network;
 

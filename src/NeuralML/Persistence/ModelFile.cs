@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.ML.Data;
+using NeuralML.Columns;
 using NeuralML.Network;
 
 namespace NeuralML.Persistence;

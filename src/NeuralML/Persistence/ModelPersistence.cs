@@ -9,7 +9,7 @@ namespace NeuralML.Persistence;
 /// <summary>
 /// FeedForward models inside <c>mlContext.Model.Save</c> files: the model's entry is NeuralML's own
 /// <see cref="ModelFile"/>, written and read through ML.NET's model contexts (<see cref="MLNetInternals"/>), and
-/// <see cref="Register"/> lets a context's <c>mlContext.Model.Load</c> create the transformer from it.
+/// <see cref="Register"/> lets a context's <c>mlContext.Model.Load</c> find the loader.
 /// </summary>
 internal static class ModelPersistence
 {
@@ -20,29 +20,28 @@ internal static class ModelPersistence
 
     private static readonly ConditionalWeakTable<ComponentCatalog, object> Registered = [];
 
-    public static void Save(ModelSaveContext context, FeedForwardModelParameters model, string featureColumnName)
+    public static void Write(ModelSaveContext context, FeedForwardModelParameters model, string featureColumnName)
     {
         BinaryWriter writer = MLNetInternals.BeginModel(context, Version);
         ModelFile.Write(writer.BaseStream, model, featureColumnName);
     }
 
-    /// <summary>Makes <c>mlContext.Model.Load</c> in this catalog able to create NeuralML transformers. Idempotent.</summary>
-    public static void Register(ComponentCatalog catalog)
+    /// <summary>Reads a model from ML.NET's (internal) load context, as the loader registered by <see cref="Register"/> is handed it.</summary>
+    /// <exception cref="InvalidDataException">The entry is not a valid NeuralML model.</exception>
+    public static (FeedForwardModelParameters Model, string FeatureColumnName) Read(object loadContext)
+        => ModelFile.Read(MLNetInternals.BeginModel(loadContext, Version).BaseStream);
+
+    /// <summary>
+    /// Makes <c>mlContext.Model.Load</c> in this catalog create <paramref name="transformerType"/> with
+    /// <paramref name="create"/>, a static (IHostEnvironment, object loadContext) method. Idempotent.
+    /// </summary>
+    public static void Register(ComponentCatalog catalog, Type transformerType, MethodInfo create)
     {
         lock (Registered)
         {
             if (Registered.TryGetValue(catalog, out _)) return;
-            MethodInfo create = typeof(ModelPersistence).GetMethod(nameof(Create), BindingFlags.NonPublic | BindingFlags.Static)!;
-            MLNetInternals.RegisterLoader(catalog, typeof(FeedForwardPredictionTransformer), "NeuralML FeedForward", LoaderSignature, create);
+            MLNetInternals.RegisterLoader(catalog, transformerType, "NeuralML FeedForward", LoaderSignature, create);
             Registered.Add(catalog, new object());
         }
-    }
-
-    /// <summary>Called by ML.NET's loader with the environment and its (internal) ModelLoadContext.</summary>
-    private static FeedForwardPredictionTransformer Create(IHostEnvironment environment, object context)
-    {
-        BinaryReader reader = MLNetInternals.BeginModel(context, Version);
-        (FeedForwardModelParameters model, string featureColumn) = ModelFile.Read(reader.BaseStream);
-        return new FeedForwardPredictionTransformer(model, featureColumn);
     }
 }

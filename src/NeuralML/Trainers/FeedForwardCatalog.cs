@@ -1,7 +1,6 @@
 using Microsoft.ML.Runtime;
 using NeuralML;
 using NeuralML.Bridge;
-using NeuralML.Persistence;
 using NeuralML.Training;
 
 namespace Microsoft.ML;
@@ -87,7 +86,7 @@ public static class FeedForwardCatalog
     public static void RegisterNeuralML(this ComponentCatalog catalog)
     {
         ArgumentNullException.ThrowIfNull(catalog);
-        ModelPersistence.Register(catalog);
+        FeedForwardPredictionTransformer.RegisterLoader(catalog);
     }
 
     private static TOptions Fill<TOptions>(TOptions options, string label, string features, string? weights, int[]? hiddenLayers, int? epochs, float learningRate)

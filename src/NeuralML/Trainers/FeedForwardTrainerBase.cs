@@ -3,7 +3,6 @@ using Microsoft.ML.Data;
 using Microsoft.ML.Runtime;
 using NeuralML.Bridge;
 using NeuralML.Columns;
-using NeuralML.Persistence;
 using NeuralML.Reading;
 using NeuralML.Training;
 
@@ -28,7 +27,7 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         _columns = TaskColumns.For(kind);
         _host = environment?.Register("FeedForward");
         // A model trained here can be saved and loaded back in this context without further set-up.
-        if (environment is not null) ModelPersistence.Register(environment.ComponentCatalog);
+        if (environment is not null) FeedForwardPredictionTransformer.RegisterLoader(environment.ComponentCatalog);
         // Drawn once, here, so that fitting this estimator twice gives the same model, as with an explicit seed.
         _seed = options.Seed ?? _host?.Rand.Next() ?? 0;
         options.ToSettings(Loss, _seed);

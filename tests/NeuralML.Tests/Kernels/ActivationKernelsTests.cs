@@ -1,6 +1,4 @@
 using NeuralML.Kernels;
-using NeuralML.Training;
-using Xunit;
 using NeuralML.Numerics;
 
 namespace NeuralML.Tests.Kernels;

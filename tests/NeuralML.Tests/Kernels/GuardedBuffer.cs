@@ -1,5 +1,3 @@
-using NeuralML.Training;
-using Xunit;
 using NeuralML.Numerics;
 
 namespace NeuralML.Tests.Kernels;

@@ -1,5 +1,4 @@
 using NeuralML.Kernels;
-using NeuralML.Training;
 using NeuralML.Numerics;
 
 namespace NeuralML.Tests.Kernels;

@@ -1,7 +1,5 @@
 using System.Numerics.Tensors;
 using NeuralML.Network;
-using NeuralML.Training;
-using Xunit;
 using NeuralML.Numerics;
 
 namespace NeuralML.Tests.Network;

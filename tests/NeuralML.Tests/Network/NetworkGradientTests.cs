@@ -1,10 +1,9 @@
 using NeuralML.Kernels;
 using NeuralML.Network;
-using NeuralML.Training;
-using Xunit;
-using Xunit.Abstractions;
 using NeuralML.Numerics;
 using NeuralML.Tests.Support;
+using NeuralML.Training;
+using Xunit.Abstractions;
 
 namespace NeuralML.Tests.Network;
 

@@ -2,7 +2,6 @@ using Microsoft.ML;
 using Microsoft.ML.Data;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
-using NeuralML.Onnx;
 using NeuralML.Tests.Support;
 
 namespace NeuralML.Tests.Onnx;

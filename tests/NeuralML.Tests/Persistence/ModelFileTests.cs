@@ -1,9 +1,8 @@
 using System.Text;
-using Microsoft.ML.Data;
+using NeuralML.Columns;
 using NeuralML.Network;
-using NeuralML.Persistence;
-using NeuralML.Training;
 using NeuralML.Numerics;
+using NeuralML.Persistence;
 
 namespace NeuralML.Tests.Persistence;
 

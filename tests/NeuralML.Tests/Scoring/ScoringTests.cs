@@ -1,7 +1,6 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using NeuralML.Scoring;
-using NeuralML.Tests.Support;
 
 namespace NeuralML.Tests.Scoring;
 

@@ -1,7 +1,7 @@
 using NeuralML.Kernels;
 using NeuralML.Network;
-using NeuralML.Training;
 using NeuralML.Numerics;
+using NeuralML.Training;
 
 namespace NeuralML.Tests.Support;
 

@@ -1,5 +1,5 @@
-using NeuralML.Training;
 using NeuralML.Numerics;
+using NeuralML.Training;
 
 namespace NeuralML.Tests.Support;
 

@@ -1,6 +1,6 @@
 using Microsoft.ML;
-using Xunit.Abstractions;
 using NeuralML.Tests.Support;
+using Xunit.Abstractions;
 
 namespace NeuralML.Tests.Trainers;
 

@@ -1,9 +1,8 @@
 using NeuralML.Kernels;
 using NeuralML.Network;
+using NeuralML.Numerics;
 using NeuralML.Tests.Support;
 using NeuralML.Training;
-using Xunit;
-using NeuralML.Numerics;
 
 namespace NeuralML.Tests.Training;
 

@@ -1,8 +1,7 @@
 using NeuralML.Network;
+using NeuralML.Numerics;
 using NeuralML.Tests.Support;
 using NeuralML.Training;
-using Xunit;
-using NeuralML.Numerics;
 
 namespace NeuralML.Tests.Training;
 

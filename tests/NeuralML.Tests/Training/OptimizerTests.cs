@@ -1,5 +1,4 @@
 using NeuralML.Training;
-using Xunit;
 
 namespace NeuralML.Tests.Training;
 

@@ -1,5 +1,7 @@
+using System.Reflection;
 using Microsoft.ML;
 using Microsoft.ML.Data;
+using Microsoft.ML.Runtime;
 using NeuralML.Persistence;
 using NeuralML.Scoring;
 
@@ -57,6 +59,18 @@ public sealed class FeedForwardPredictionTransformer : ISingleFeaturePredictionT
     void ICanSaveModel.Save(ModelSaveContext ctx)
     {
         ArgumentNullException.ThrowIfNull(ctx);
-        ModelPersistence.Save(ctx, Model, FeatureColumnName);
+        ModelPersistence.Write(ctx, Model, FeatureColumnName);
+    }
+
+    /// <summary>Lets <c>mlContext.Model.Load</c> in <paramref name="catalog"/> create this transformer from a saved model.</summary>
+    internal static void RegisterLoader(ComponentCatalog catalog)
+        => ModelPersistence.Register(catalog, typeof(FeedForwardPredictionTransformer),
+            typeof(FeedForwardPredictionTransformer).GetMethod(nameof(Create), BindingFlags.NonPublic | BindingFlags.Static)!);
+
+    /// <summary>Called by ML.NET's loader with the environment and its (internal) ModelLoadContext.</summary>
+    private static FeedForwardPredictionTransformer Create(IHostEnvironment environment, object loadContext)
+    {
+        (FeedForwardModelParameters model, string featureColumn) = ModelPersistence.Read(loadContext);
+        return new FeedForwardPredictionTransformer(model, featureColumn);
     }
 }

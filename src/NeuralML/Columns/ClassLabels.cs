@@ -1,8 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
-using NeuralML.Columns;
 
-namespace NeuralML;
+namespace NeuralML.Columns;
 
 /// <summary>
 /// The classes of a multiclass model: how many, and the label column's key values (the original labels that
