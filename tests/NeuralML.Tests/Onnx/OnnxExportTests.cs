@@ -161,22 +161,16 @@ public class OnnxExportTests
         var ml = new MLContext(seed: 1);
         var split = ml.Data.TrainTestSplit(RealData.BreastCancer(ml), 0.2, seed: 0);
         ITransformer model = ml.Transforms.NormalizeMeanVariance("Features").Append(ml.BinaryClassification.Trainers.FeedForward(BinaryOptions)).Fit(split.TrainSet);
-        string path = Path.Combine(Path.GetTempPath(), $"neuralml-{Guid.NewGuid():N}.onnx");
-        try
-        {
-            File.WriteAllBytes(path, Export(ml, model, split.TestSet));
-            var onnxModel = ml.Transforms.ApplyOnnxModel(["Probability.output"], ["Features"], path).Fit(split.TestSet);
-            // ML.NET maps the graph output "Probability.output" back to a column named "Probability".
-            List<float[]> fromOnnx = Column(onnxModel.Transform(split.TestSet), "Probability");
-            List<float[]> fromMLNet = Column(model.Transform(split.TestSet), "Probability");
-            Assert.Equal(fromMLNet.Count, fromOnnx.Count);
-            for (int i = 0; i < fromMLNet.Count; i++) AssertClose(fromMLNet[i][0], fromOnnx[i][0], relative: false, $"Probability[{i}]");
-            (onnxModel as IDisposable)?.Dispose();
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        using var file = new TempFile(".onnx");
+        string path = file.Path;
+        File.WriteAllBytes(path, Export(ml, model, split.TestSet));
+        var onnxModel = ml.Transforms.ApplyOnnxModel(["Probability.output"], ["Features"], path).Fit(split.TestSet);
+        // ML.NET maps the graph output "Probability.output" back to a column named "Probability".
+        List<float[]> fromOnnx = Column(onnxModel.Transform(split.TestSet), "Probability");
+        List<float[]> fromMLNet = Column(model.Transform(split.TestSet), "Probability");
+        Assert.Equal(fromMLNet.Count, fromOnnx.Count);
+        for (int i = 0; i < fromMLNet.Count; i++) AssertClose(fromMLNet[i][0], fromOnnx[i][0], relative: false, $"Probability[{i}]");
+        (onnxModel as IDisposable)?.Dispose();
     }
 
     [Fact]
@@ -185,27 +179,21 @@ public class OnnxExportTests
         var ml = new MLContext(seed: 1);
         IDataView trainData = RealData.BreastCancer(ml);
         ITransformer model = ml.Transforms.NormalizeMeanVariance("Features").Append(ml.BinaryClassification.Trainers.FeedForward(BinaryOptions)).Fit(trainData);
-        string path = Path.Combine(Path.GetTempPath(), $"neuralml-{Guid.NewGuid():N}.onnx");
-        try
-        {
-            using (var stream = File.Create(path))
-                ml.Model.ExportToOnnx(model, trainData, stream);
+        using var file = new TempFile(".onnx");
+        string path = file.Path;
+        using (var stream = File.Create(path))
+            ml.Model.ExportToOnnx(model, trainData, stream);
 
-            // As in the README:
-            using var session = new InferenceSession(path);
-            float[] rows = Column(trainData, "Features").Take(5).SelectMany(r => r).ToArray();
-            var input = NamedOnnxValue.CreateFromTensor("Features", new DenseTensor<float>(rows, [rows.Length / 30, 30]));
-            using var results = session.Run([input]);
-            Tensor<float> probability = results.First(r => r.Name == "Probability.output").AsTensor<float>();
+        // As in the README:
+        using var session = new InferenceSession(path);
+        float[] rows = Column(trainData, "Features").Take(5).SelectMany(r => r).ToArray();
+        var input = NamedOnnxValue.CreateFromTensor("Features", new DenseTensor<float>(rows, [rows.Length / 30, 30]));
+        using var results = session.Run([input]);
+        Tensor<float> probability = results.First(r => r.Name == "Probability.output").AsTensor<float>();
 
-            Assert.Equal([5, 1], probability.Dimensions.ToArray());
-            List<float[]> expected = Column(model.Transform(trainData), "Probability");
-            for (int i = 0; i < 5; i++) AssertClose(expected[i][0], probability[i, 0], relative: false, $"Probability[{i}]");
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        Assert.Equal([5, 1], probability.Dimensions.ToArray());
+        List<float[]> expected = Column(model.Transform(trainData), "Probability");
+        for (int i = 0; i < 5; i++) AssertClose(expected[i][0], probability[i, 0], relative: false, $"Probability[{i}]");
     }
 
     [Fact]
