@@ -71,7 +71,8 @@ internal sealed class Standardizer
     /// <summary>Makes a network trained on standardised data read raw features and predict raw targets.</summary>
     public void FoldInto(FeedForwardNetwork network)
     {
-        // Targets first: with no hidden layer the first layer is also the last, and the feature fold must see its final weights.
+        // The two folds commute up to rounding when the first layer is also the last (no hidden layer); this order is
+        // the one models have always been folded in, so it is kept for bit-identical models.
         if (StandardizesTargets) FoldTargetScale(network);
         if (StandardizesFeatures) FoldFeatureScale(network);
     }

@@ -29,7 +29,7 @@ internal static class TrainingDefaults
     /// <summary>Epochs that give about <see cref="TargetSteps"/> optimizer steps, clamped to [<see cref="MinEpochs"/>, <see cref="MaxEpochs"/>].</summary>
     public static int Epochs(int rows, int batchSize)
     {
-        int batchesPerEpoch = (int)(((long)rows + batchSize - 1) / batchSize);
-        return Math.Clamp((TargetSteps + batchesPerEpoch - 1) / Math.Max(batchesPerEpoch, 1), MinEpochs, MaxEpochs);
+        long batchesPerEpoch = Math.Max(1, ((long)rows + batchSize - 1) / batchSize);
+        return (int)Math.Clamp((TargetSteps + batchesPerEpoch - 1) / batchesPerEpoch, MinEpochs, MaxEpochs);
     }
 }

@@ -17,7 +17,7 @@ internal sealed class ValidationRows
         Rows = rows;
     }
 
-    /// <summary>The rows of the training set that train, in their original order.</summary>
+    /// <summary>The rows of the training set that train: all of them in order, or, after a hold-out, the rest of the shuffled order.</summary>
     public int[] TrainingRows { get; }
 
     /// <summary>The set the watched rows come from; null when no rows are watched.</summary>

@@ -83,9 +83,10 @@ public abstract class FeedForwardOptions
     public int? Seed { get; set; }
 
     /// <summary>
-    /// The most threads the dense-layer kernels may use, in training and when the trained model scores. Default null:
-    /// all cores. Results do not depend on it: work is split in a fixed way and every value is summed in the same order
-    /// at any thread count.
+    /// The most threads the dense-layer kernels may use, in training and when the trained model scores in this process.
+    /// Default null: all cores. Results do not depend on it: work is split in a fixed way and every value is summed in
+    /// the same order at any thread count. It is not saved with the model (it belongs to the machine that scores); set
+    /// <see cref="FeedForwardModelParameters.NumberOfThreads"/> on a loaded model instead.
     /// </summary>
     public int? NumberOfThreads { get; set; }
 

@@ -13,19 +13,28 @@ namespace NeuralML.Tests.Network;
 internal sealed class GradientProblem
 {
     private readonly float[] _dLogits;
-    private readonly Func<Dropout?> _newDropout;
+    private readonly Func<IHiddenLayerPart[]?> _newParts;
 
     /// <param name="newDropout">
     /// Makes the dropout for one evaluation; it must draw the same mask every time (a fresh generator with a fixed seed)
     /// so that the loss is one function of the parameters. Null: evaluation mode.
     /// </param>
     public GradientProblem(FeedForwardNetwork network, LossKind loss, int rows, int seed, Func<Dropout?>? newDropout = null)
+        : this(network, loss, rows, seed, newDropout is null ? () => null : () => Parts(newDropout()))
+    {
+    }
+
+    /// <param name="newParts">
+    /// Makes the training parts for one evaluation, in the order the network runs them; like <c>newDropout</c>, every
+    /// call must give parts that compute the same function. Null (the parts, not the function): evaluation mode.
+    /// </param>
+    public GradientProblem(FeedForwardNetwork network, LossKind loss, int rows, int seed, Func<IHiddenLayerPart[]?> newParts)
     {
         Network = network;
         Loss = loss;
         Head = LossHead.Create(loss);
         Rows = rows;
-        _newDropout = newDropout ?? (() => null);
+        _newParts = newParts;
         Workspace = new NetworkWorkspace(network, rows);
         var random = new Xoshiro256StarStar(seed);
         Input = new float[rows * network.InputCount];
@@ -35,7 +44,7 @@ internal sealed class GradientProblem
         Scale = (float)(1.0 / Weights.Sum());
         _dLogits = new float[rows * network.OutputCount];
         if (HasKinks(network)) MoveHiddenPreActivationsAwayFromZero(margin: 0.1);
-        float[] logits = Network.Forward(Input, rows, Workspace, DenseKernels.Default, Parts(_newDropout())).ToArray();
+        float[] logits = Network.Forward(Input, rows, Workspace, DenseKernels.Default, _newParts()).ToArray();
         Targets = LossTargets.AwayFromKinks(loss, logits, rows, network.OutputCount, random);
     }
 
@@ -60,14 +69,14 @@ internal sealed class GradientProblem
     /// <summary>scale·Σ w_i·L_i at the current parameters.</summary>
     public double Evaluate()
     {
-        ReadOnlySpan<float> logits = Network.Forward(Input, Rows, Workspace, DenseKernels.Default, Parts(_newDropout()));
+        ReadOnlySpan<float> logits = Network.Forward(Input, Rows, Workspace, DenseKernels.Default, _newParts());
         return Scale * Head.LossAndGradient(logits, Targets, Weights, _dLogits, Rows, Network.OutputCount, Scale);
     }
 
     /// <summary>∂Evaluate/∂parameters by forward, loss head and backward into a zeroed buffer.</summary>
     public float[] Gradient()
     {
-        ReadOnlySpan<float> logits = Network.Forward(Input, Rows, Workspace, DenseKernels.Default, Parts(_newDropout()));
+        ReadOnlySpan<float> logits = Network.Forward(Input, Rows, Workspace, DenseKernels.Default, _newParts());
         Head.LossAndGradient(logits, Targets, Weights, _dLogits, Rows, Network.OutputCount, Scale);
         var dParameters = new float[Network.Parameters.Length];
         Network.Backward(Input, Rows, _dLogits, dParameters, Workspace, DenseKernels.Default);
@@ -90,7 +99,7 @@ internal sealed class GradientProblem
         var z = new double[Rows];
         for (int l = 0; l < Network.Layers.Count - 1; l++)
         {
-            Network.Forward(Input, Rows, Workspace, DenseKernels.Default, Parts(_newDropout()));
+            Network.Forward(Input, Rows, Workspace, DenseKernels.Default, _newParts());
             int inputs = Network.Layers[l].Inputs;
             ReadOnlySpan<float> layerInput = l == 0 ? Input : Workspace.LayerResults[l - 1].AsSpan(0, Rows * inputs);
             Span<float> weights = Network.Weights(l), biases = Network.Biases(l);

@@ -104,27 +104,6 @@ public class PipelineTests
             Assert.Equal(expected[i].Score, engine.Predict(inputs[i]).Score);
     }
 
-    [Fact]
-    public void Estimator_output_schema_matches_the_transformed_schema()
-    {
-        var ml = new MLContext(seed: 3);
-        IDataView data = RealData.Iris(ml);
-        var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Species")
-            .Append(ml.MulticlassClassification.Trainers.FeedForward(MulticlassOptions()));
-        // SchemaShape.Create is internal to ML.NET; the test reaches it by reflection.
-        var create = typeof(SchemaShape).GetMethod("Create", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static, [typeof(DataViewSchema)])!;
-        SchemaShape shape = pipeline.GetOutputSchema((SchemaShape)create.Invoke(null, [data.Schema])!);
-        DataViewSchema actual = pipeline.Fit(data).Transform(data).Schema;
-        foreach (string name in new[] { "Score", "PredictedLabel" })
-        {
-            SchemaShape.Column column = shape.Single(c => c.Name == name);
-            Assert.Equal(actual[name].Type is KeyDataViewType, column.IsKey);
-            DataViewType itemType = (actual[name].Type as VectorDataViewType)?.ItemType ?? actual[name].Type;
-            Assert.Equal(actual[name].Type is VectorDataViewType, column.Kind == SchemaShape.Column.VectorKind.Vector);
-            Assert.Equal(itemType.RawType, column.ItemType.RawType);
-        }
-    }
-
     public sealed class TumourRow
     {
         [VectorType(30)] public float[] Features { get; set; } = [];
