@@ -36,6 +36,11 @@ internal unsafe interface ISimdVector<TSelf> where TSelf : unmanaged, ISimdVecto
 
     static abstract TSelf Sqrt(TSelf value);
 
+    /// <summary>e^x, the same bits in every lane at every width (.NET computes it with one algorithm for all vector widths).</summary>
+    static abstract TSelf Exp(TSelf value);
+
+    static abstract TSelf Abs(TSelf value);
+
     /// <summary>Per lane: <paramref name="condition"/> &gt; 0 ? <paramref name="positive"/> : <paramref name="otherwise"/>.</summary>
     static abstract TSelf WherePositive(TSelf condition, TSelf positive, TSelf otherwise);
 }
@@ -56,6 +61,8 @@ internal readonly unsafe struct SimdVector512(Vector512<float> value) : ISimdVec
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static SimdVector512 operator /(SimdVector512 left, SimdVector512 right) => new(left._value / right._value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static SimdVector512 FusedMultiplyAdd(SimdVector512 a, SimdVector512 b, SimdVector512 c) => new(Vector512.FusedMultiplyAdd(a._value, b._value, c._value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static SimdVector512 Sqrt(SimdVector512 value) => new(Vector512.Sqrt(value._value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static SimdVector512 Exp(SimdVector512 value) => new(Vector512.Exp(value._value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static SimdVector512 Abs(SimdVector512 value) => new(Vector512.Abs(value._value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdVector512 WherePositive(SimdVector512 condition, SimdVector512 positive, SimdVector512 otherwise)
         => new(Vector512.ConditionalSelect(Vector512.GreaterThan(condition._value, Vector512<float>.Zero), positive._value, otherwise._value));
@@ -77,6 +84,8 @@ internal readonly unsafe struct SimdVector256(Vector256<float> value) : ISimdVec
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static SimdVector256 operator /(SimdVector256 left, SimdVector256 right) => new(left._value / right._value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static SimdVector256 FusedMultiplyAdd(SimdVector256 a, SimdVector256 b, SimdVector256 c) => new(Vector256.FusedMultiplyAdd(a._value, b._value, c._value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static SimdVector256 Sqrt(SimdVector256 value) => new(Vector256.Sqrt(value._value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static SimdVector256 Exp(SimdVector256 value) => new(Vector256.Exp(value._value));
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static SimdVector256 Abs(SimdVector256 value) => new(Vector256.Abs(value._value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdVector256 WherePositive(SimdVector256 condition, SimdVector256 positive, SimdVector256 otherwise)
         => new(Vector256.ConditionalSelect(Vector256.GreaterThan(condition._value, Vector256<float>.Zero), positive._value, otherwise._value));
@@ -98,6 +107,10 @@ internal readonly unsafe struct SimdScalar(float value) : ISimdVector<SimdScalar
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static SimdScalar operator /(SimdScalar left, SimdScalar right) => new(left._value / right._value);
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static SimdScalar FusedMultiplyAdd(SimdScalar a, SimdScalar b, SimdScalar c) => new(MathF.FusedMultiplyAdd(a._value, b._value, c._value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static SimdScalar Sqrt(SimdScalar value) => new(MathF.Sqrt(value._value));
+
+    // The vector algorithm on one lane, so that a tail element gets the bits it would get in a vector.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static SimdScalar Exp(SimdScalar value) => new(Vector128.Exp(Vector128.Create(value._value)).ToScalar());
+    [MethodImpl(MethodImplOptions.AggressiveInlining)] public static SimdScalar Abs(SimdScalar value) => new(MathF.Abs(value._value));
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static SimdScalar WherePositive(SimdScalar condition, SimdScalar positive, SimdScalar otherwise)
         => condition._value > 0f ? positive : otherwise;

@@ -7,7 +7,7 @@ namespace NeuralML.Network;
 /// A multilayer perceptron: dense layers, each a weighted sum plus bias followed by an activation, the last one linear
 /// (its outputs are logits that an <see cref="OutputHead"/> turns into probabilities or scores).
 /// All parameters live in one contiguous buffer, layer after layer, each layer's weights (inputs, outputs) row-major
-/// followed by its biases: one buffer for the optimizer to sweep and for the model file.
+/// followed by its biases (and PReLU's slopes): one buffer for the optimizer to sweep and for the model file.
 /// </summary>
 internal sealed class FeedForwardNetwork
 {
@@ -63,7 +63,7 @@ internal sealed class FeedForwardNetwork
         for (int l = 0; l < shapes.Length; l++)
         {
             shapes[l] = new DenseLayerShape(sizes[l], sizes[l + 1], activations[l], (int)offset);
-            offset += (long)sizes[l] * sizes[l + 1] + sizes[l + 1];
+            offset += DenseLayerShape.CountParameters(sizes[l], sizes[l + 1], activations[l]);
             if (offset > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(hiddenLayers), "The network has too many parameters for one buffer.");
         }
         return shapes;
@@ -91,9 +91,14 @@ internal sealed class FeedForwardNetwork
 
     public Span<float> Biases(int layer) => Parameters.AsSpan(_layers[layer].BiasOffset, _layers[layer].Outputs);
 
+    /// <summary>A PReLU layer's learned slopes, one per unit (empty for other activations).</summary>
+    public Span<float> Slopes(int layer) => Parameters.AsSpan(_layers[layer].SlopeOffset, _layers[layer].SlopeCount);
+
     /// <summary>
-    /// He-normal weights for the ReLU family, Glorot-uniform for tanh, sigmoid and linear layers; zero biases.
-    /// Weights are never all zero: identical units would get identical gradients and never become different.
+    /// He-normal weights, N(0, 2/fan-in), for the ReLU family, GELU and SiLU (for PReLU with He et al.'s correction for
+    /// its initial slope a, N(0, 2/((1 + a²)·fan-in))); LeCun-normal, N(0, 1/fan-in), for SELU; Glorot-uniform for
+    /// tanh, sigmoid and linear layers. Zero biases; PReLU slopes 0.25. Weights are never all zero: identical units
+    /// would get identical gradients and never become different.
     /// </summary>
     public void Initialize(Xoshiro256StarStar random)
     {
@@ -101,9 +106,15 @@ internal sealed class FeedForwardNetwork
         {
             DenseLayerShape layer = _layers[l];
             Span<float> weights = Weights(l);
-            if (layer.Activation is Activation.Relu or Activation.LeakyRelu or Activation.Elu)
+            double? normalStd = layer.Activation switch
             {
-                double std = Math.Sqrt(2.0 / layer.Inputs);
+                Activation.Relu or Activation.LeakyRelu or Activation.Elu or Activation.Gelu or Activation.Silu => Math.Sqrt(2.0 / layer.Inputs),
+                Activation.PRelu => Math.Sqrt(2.0 / ((1 + (double)ActivationConstants.PReluInitialSlope * ActivationConstants.PReluInitialSlope) * layer.Inputs)),
+                Activation.Selu => Math.Sqrt(1.0 / layer.Inputs),
+                _ => null,
+            };
+            if (normalStd is double std)
+            {
                 foreach (ref float w in weights) w = (float)(random.NextGaussian() * std);
             }
             else
@@ -112,6 +123,7 @@ internal sealed class FeedForwardNetwork
                 foreach (ref float w in weights) w = (float)((2 * random.NextDouble() - 1) * limit);
             }
             Biases(l).Clear();
+            Slopes(l).Fill(ActivationConstants.PReluInitialSlope);
         }
     }
 
@@ -131,7 +143,16 @@ internal sealed class FeedForwardNetwork
         {
             DenseLayerShape layer = _layers[l];
             float[] result = workspace.Outputs[l]; // (rows, outputs)
-            kernels.Forward(layerInput, Weights(l), Biases(l), result, rows, layer.Inputs, layer.Outputs, layer.Activation);
+            if (layer.KeepsPreActivation)
+            {
+                float[] z = workspace.PreActivations[l]; // (rows, outputs)
+                kernels.Forward(layerInput, Weights(l), Biases(l), z, rows, layer.Inputs, layer.Outputs);
+                Activate(l, z, result, rows);
+            }
+            else
+            {
+                kernels.Forward(layerInput, Weights(l), Biases(l), result, rows, layer.Inputs, layer.Outputs, layer.Activation);
+            }
             if (l < _layers.Length - 1)
                 foreach (IHiddenLayerPart part in workspace.Parts) result = part.Forward(l, result, rows, layer.Outputs);
             workspace.LayerResults[l] = result;
@@ -159,7 +180,8 @@ internal sealed class FeedForwardNetwork
             DenseLayerShape layer = _layers[l];
             if (l < _layers.Length - 1)
                 for (int p = workspace.Parts.Length - 1; p >= 0; p--) workspace.Parts[p].Backward(l, dOutput);
-            ActivationKernels.MultiplyByDerivative(layer.Activation, workspace.Outputs[l].AsSpan(0, dOutput.Length), dOutput);
+            if (layer.KeepsPreActivation) ActivationGradient(l, workspace.PreActivations[l], dOutput, dParameters, rows);
+            else ActivationKernels.MultiplyByDerivative(layer.Activation, workspace.Outputs[l].AsSpan(0, dOutput.Length), dOutput);
 
             ReadOnlySpan<float> layerInput = l == 0 ? input.Slice(0, rows * layer.Inputs) : workspace.LayerResults[l - 1].AsSpan(0, rows * layer.Inputs);
             kernels.WeightGradient(dOutput, layerInput, dParameters.Slice(layer.WeightOffset, layer.WeightCount),
@@ -170,6 +192,37 @@ internal sealed class FeedForwardNetwork
             kernels.InputGradient(dOutput, Weights(l), dInput, rows, layer.Inputs, layer.Outputs);
             (current, other) = (other, current);
             dOutput = dInput;
+        }
+    }
+
+    /// <summary>
+    /// output = f(z) for a layer whose pre-activation is kept, row by row: an element is always at the same place in
+    /// its row's vectors, so a row gets the same bits alone or in a batch.
+    /// </summary>
+    private void Activate(int l, float[] z, float[] output, int rows)
+    {
+        DenseLayerShape layer = _layers[l];
+        for (int r = 0; r < rows; r++)
+        {
+            Span<float> row = output.AsSpan(r * layer.Outputs, layer.Outputs);
+            z.AsSpan(r * layer.Outputs, layer.Outputs).CopyTo(row);
+            if (layer.Activation == Activation.PRelu) ActivationKernels.ApplyPRelu(row, Slopes(l));
+            else ActivationKernels.Apply(layer.Activation, row);
+        }
+    }
+
+    /// <summary>dOutput *= f'(z) row by row, and for PReLU the slopes' gradient Σ_rows dOutput·min(z, 0), in row order.</summary>
+    private void ActivationGradient(int l, float[] z, Span<float> dOutput, Span<float> dParameters, int rows)
+    {
+        DenseLayerShape layer = _layers[l];
+        Span<float> dSlopes = dParameters.Slice(layer.SlopeOffset, layer.SlopeCount);
+        dSlopes.Clear();
+        for (int r = 0; r < rows; r++)
+        {
+            ReadOnlySpan<float> input = z.AsSpan(r * layer.Outputs, layer.Outputs);
+            Span<float> gradient = dOutput.Slice(r * layer.Outputs, layer.Outputs);
+            if (layer.Activation == Activation.PRelu) ActivationKernels.PReluBackward(input, Slopes(l), gradient, dSlopes);
+            else ActivationKernels.MultiplyByDerivativeOfInput(layer.Activation, input, gradient);
         }
     }
 }

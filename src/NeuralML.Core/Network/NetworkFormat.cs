@@ -33,19 +33,19 @@ internal static class NetworkFormat
         if (layers < 1 || layers > MaxLayers) throw new InvalidDataException($"The model declares {layers} layers; expected 1 to {MaxLayers}.");
         if (remainingBytes < 4 + 8L * layers + 4 + 8) throw new InvalidDataException("The model is truncated in its layer list.");
         var sizes = new int[layers + 1];
-        long parameters = 0;
         for (int i = 0; i <= layers; i++)
         {
             sizes[i] = reader.ReadInt32();
             if (sizes[i] < 1 || sizes[i] > MaxWidth) throw new InvalidDataException($"The model declares a layer of {sizes[i]} units; expected 1 to {MaxWidth}.");
-            if (i > 0) parameters += (long)sizes[i - 1] * sizes[i] + sizes[i];
         }
         var activations = new Activation[layers];
+        long parameters = 0;
         for (int l = 0; l < layers; l++)
         {
             int value = reader.ReadInt32();
             if (!Enum.IsDefined((Activation)value)) throw new InvalidDataException($"The model declares an unknown activation ({value}) in layer {l}.");
             activations[l] = (Activation)value;
+            parameters += DenseLayerShape.CountParameters(sizes[l], sizes[l + 1], activations[l]);
         }
         long declared = reader.ReadInt64();
         if (declared != parameters)

@@ -14,10 +14,15 @@ internal sealed class NetworkWorkspace
     {
         if (maxRows <= 0) throw new ArgumentOutOfRangeException(nameof(maxRows), maxRows, "A workspace needs room for at least one row.");
         MaxRows = maxRows;
-        LayerSizes = network.LayerSizes;
         var layers = network.Layers;
+        Layers = [.. layers];
         Outputs = new float[layers.Count][];
-        for (int l = 0; l < layers.Count; l++) Outputs[l] = new float[Size(maxRows, layers[l].Outputs)];
+        PreActivations = new float[layers.Count][];
+        for (int l = 0; l < layers.Count; l++)
+        {
+            Outputs[l] = new float[Size(maxRows, layers[l].Outputs)];
+            PreActivations[l] = layers[l].KeepsPreActivation ? new float[Size(maxRows, layers[l].Outputs)] : [];
+        }
         LayerResults = (float[][])Outputs.Clone();
         GradientA = withGradients ? new float[Size(maxRows, network.MaxWidth)] : [];
         GradientB = withGradients ? new float[Size(maxRows, network.MaxWidth)] : [];
@@ -35,10 +40,13 @@ internal sealed class NetworkWorkspace
 
     public int MaxRows { get; }
 
-    private int[] LayerSizes { get; }
+    private DenseLayerShape[] Layers { get; }
 
     /// <summary>Each layer's activated output, (rows, outputs); the last is the logits.</summary>
     public float[][] Outputs { get; }
+
+    /// <summary>The pre-activation z of each layer whose derivative needs it (GELU, SiLU, PReLU), (rows, outputs); empty for the others.</summary>
+    public float[][] PreActivations { get; }
 
     /// <summary>
     /// What the next layer read from each layer in the last forward pass, (rows, outputs): its activated output, or
@@ -57,7 +65,7 @@ internal sealed class NetworkWorkspace
     {
         if (rows < 0 || rows > MaxRows)
             throw new ArgumentOutOfRangeException(nameof(rows), rows, $"The workspace holds at most {MaxRows} rows.");
-        if (!network.LayerSizeSpan.SequenceEqual(LayerSizes))
+        if (!network.Layers.SequenceEqual(Layers))
             throw new ArgumentException("The workspace was made for a network of another shape.", nameof(network));
     }
 }

@@ -167,16 +167,7 @@ internal sealed class OnnxExporter
             string weights = _graph.AddFloatInitializer($"dense{l}_weights", [layer.Inputs, layer.Outputs], network.Weights(l));
             string bias = _graph.AddFloatInitializer($"dense{l}_bias", [layer.Outputs], network.Biases(l));
             x = _graph.AddNode("Gemm", [x, weights, bias], $"dense{l}");
-            x = layer.Activation switch
-            {
-                Activation.Identity => x,
-                Activation.Relu => _graph.AddNode("Relu", [x], $"dense{l}_relu"),
-                Activation.LeakyRelu => _graph.AddNode("LeakyRelu", [x], $"dense{l}_leaky_relu", OnnxProto.FloatAttribute("alpha", ActivationConstants.LeakyReluSlope)),
-                Activation.Elu => _graph.AddNode("Elu", [x], $"dense{l}_elu", OnnxProto.FloatAttribute("alpha", ActivationConstants.EluAlpha)),
-                Activation.Tanh => _graph.AddNode("Tanh", [x], $"dense{l}_tanh"),
-                Activation.Sigmoid => _graph.AddNode("Sigmoid", [x], $"dense{l}_sigmoid"),
-                _ => throw new NotSupportedException($"Cannot export activation {layer.Activation} to ONNX."),
-            };
+            x = AddActivation(network, l, x);
         }
 
         switch (model.Kind)
@@ -200,6 +191,48 @@ internal sealed class OnnxExporter
             default:
                 Output(TaskColumns.Score, new Tensor(x, OnnxProto.DataType.Float, 1));
                 break;
+        }
+    }
+
+    /// <summary>The activation of layer <paramref name="l"/> on tensor <paramref name="x"/>, with the constants NeuralML trains with.</summary>
+    private string AddActivation(FeedForwardNetwork network, int l, string x)
+    {
+        DenseLayerShape layer = network.Layers[l];
+        string name = $"dense{l}";
+        switch (layer.Activation)
+        {
+            case Activation.Identity:
+                return x;
+            case Activation.Relu:
+                return _graph.AddNode("Relu", [x], $"{name}_relu");
+            case Activation.LeakyRelu:
+                return _graph.AddNode("LeakyRelu", [x], $"{name}_leaky_relu", OnnxProto.FloatAttribute("alpha", ActivationConstants.LeakyReluSlope));
+            case Activation.Elu:
+                return _graph.AddNode("Elu", [x], $"{name}_elu", OnnxProto.FloatAttribute("alpha", ActivationConstants.EluAlpha));
+            case Activation.Tanh:
+                return _graph.AddNode("Tanh", [x], $"{name}_tanh");
+            case Activation.Sigmoid:
+                return _graph.AddNode("Sigmoid", [x], $"{name}_sigmoid");
+            case Activation.PRelu:
+                // One learned slope per unit: shape [outputs] broadcasts over [N, outputs].
+                string slopes = _graph.AddFloatInitializer($"{name}_slopes", [layer.Outputs], network.Slopes(l));
+                return _graph.AddNode("PRelu", [x, slopes], $"{name}_prelu");
+            case Activation.Selu:
+                return _graph.AddNode("Selu", [x], $"{name}_selu",
+                    OnnxProto.FloatAttribute("alpha", ActivationConstants.SeluAlpha), OnnxProto.FloatAttribute("gamma", ActivationConstants.SeluLambda));
+            case Activation.Silu:
+                return _graph.AddNode("Mul", [x, _graph.AddNode("Sigmoid", [x], $"{name}_sigmoid")], $"{name}_silu");
+            case Activation.Gelu:
+            {
+                // The exact form, ½x(1 + erf(x/√2)), as NeuralML computes it (opset 13 has Erf but no Gelu).
+                string scaled = _graph.AddNode("Mul", [x, _graph.AddFloatInitializer($"{name}_inverse_sqrt2", [1], [0.70710678118654752440f])], $"{name}_scaled");
+                string erf = _graph.AddNode("Erf", [scaled], $"{name}_erf");
+                string onePlus = _graph.AddNode("Add", [erf, _graph.AddFloatInitializer($"{name}_one", [1], [1f])], $"{name}_one_plus_erf");
+                string half = _graph.AddNode("Mul", [onePlus, _graph.AddFloatInitializer($"{name}_half", [1], [0.5f])], $"{name}_cdf");
+                return _graph.AddNode("Mul", [x, half], $"{name}_gelu");
+            }
+            default:
+                throw new NotSupportedException($"Cannot export activation {layer.Activation} to ONNX.");
         }
     }
 

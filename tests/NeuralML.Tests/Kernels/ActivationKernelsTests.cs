@@ -11,7 +11,14 @@ public class ActivationKernelsTests
 {
     private const int MaxLength = 67;
 
-    public static TheoryData<Activation> Activations() => new(Enum.GetValues<Activation>());
+    /// <summary>Every activation <see cref="ActivationKernels.Apply"/> computes alone (PReLU needs its slopes).</summary>
+    public static TheoryData<Activation> Activations() => new(Enum.GetValues<Activation>().Where(a => a != Activation.PRelu));
+
+    /// <summary>The activations whose derivative is computed from their output.</summary>
+    public static TheoryData<Activation> OutputDerivativeActivations() => new(Enum.GetValues<Activation>().Where(a => !ActivationKernels.NeedsInput(a)));
+
+    /// <summary>The activations whose derivative is computed from their input (PReLU has its own backward).</summary>
+    public static TheoryData<Activation> InputDerivativeActivations() => new(Activation.Gelu, Activation.Silu);
 
     /// <summary>Values in [−8, 8), with the special points 0, −0 and large magnitudes mixed in.</summary>
     private static float[] Inputs(Xoshiro256StarStar random, int length)
@@ -56,7 +63,7 @@ public class ActivationKernelsTests
     /// float output (for tanh and sigmoid near saturation 1 − f² and f(1 − f) lose digits; an absolute 2e-6 covers it).
     /// </summary>
     [Theory]
-    [MemberData(nameof(Activations))]
+    [MemberData(nameof(OutputDerivativeActivations))]
     public void MultiplyByDerivativeMatchesReference(Activation activation)
     {
         var random = new Xoshiro256StarStar(31 + (int)activation);
@@ -114,7 +121,8 @@ public class ActivationKernelsTests
         float[] fPlus = (float[])plus.Clone(), fMinus = (float[])minus.Clone();
 
         ActivationKernels.Apply(activation, output);
-        ActivationKernels.MultiplyByDerivative(activation, output, derivative);
+        if (ActivationKernels.NeedsInput(activation)) ActivationKernels.MultiplyByDerivativeOfInput(activation, z, derivative);
+        else ActivationKernels.MultiplyByDerivative(activation, output, derivative);
         ActivationKernels.Apply(activation, fPlus);
         ActivationKernels.Apply(activation, fMinus);
 
@@ -125,6 +133,77 @@ public class ActivationKernelsTests
             Assert.True(Math.Abs(derivative[i] - central) <= tolerance,
                 $"{activation}'({z[i]:R}): from the output {derivative[i]:R}, central difference {central:R}.");
         }
+    }
+
+    /// <summary>
+    /// gradient·f'(z) from the input z, against f'(z) in double. Tolerance 1e-5·|g·f'(z)| + 2e-6·|g|: GELU's Φ carries
+    /// the approximation's 1.5e-7 and the float rounding of e^(−z²/2).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(InputDerivativeActivations))]
+    public void MultiplyByDerivativeOfInputMatchesReference(Activation activation)
+    {
+        var random = new Xoshiro256StarStar(61 + (int)activation);
+        for (int length = 0; length <= MaxLength; length++)
+        {
+            float[] z = Inputs(random, length);
+            float[] gradient = GuardedBuffer.Filled(length, 0f);
+            for (int i = 0; i < length; i++) gradient[i] = (float)(4 * random.NextDouble() - 2);
+            float[] upstream = gradient[..length];
+
+            ActivationKernels.MultiplyByDerivativeOfInput(activation, z.AsSpan(0, length), gradient.AsSpan(0, length));
+
+            for (int i = 0; i < length; i++)
+            {
+                double expected = upstream[i] * ScalarReference.Derivative(activation, z[i]);
+                double tolerance = 1e-5 * Math.Abs(expected) + 2e-6 * Math.Abs(upstream[i]);
+                Assert.True(Math.Abs(gradient[i] - expected) <= tolerance,
+                    $"{activation}'({z[i]:R})·{upstream[i]:R} = {gradient[i]:R}, reference {expected:R} (length {length}, index {i}).");
+            }
+            GuardedBuffer.AssertGuardIntact(gradient, length, "gradient");
+        }
+    }
+
+    /// <summary>PReLU forward exactly (one multiplication), and backward: the input gradient exactly, the slope gradient accumulated.</summary>
+    [Fact]
+    public void PReluMatchesReference()
+    {
+        var random = new Xoshiro256StarStar(71);
+        for (int length = 0; length <= MaxLength; length++)
+        {
+            float[] z = Inputs(random, length);
+            float[] slopes = GuardedBuffer.Filled(length, 0f);
+            for (int i = 0; i < length; i++) slopes[i] = (float)random.NextDouble();
+            float[] values = (float[])z.Clone();
+            ActivationKernels.ApplyPRelu(values.AsSpan(0, length), slopes);
+            for (int i = 0; i < length; i++) Assert.Equal((float)ScalarReference.PRelu(z[i], slopes[i]), values[i]);
+            GuardedBuffer.AssertGuardIntact(values, length, "values");
+
+            float[] gradient = GuardedBuffer.Filled(length, 0f), dSlopes = GuardedBuffer.Filled(length, 0f);
+            for (int i = 0; i < length; i++)
+            {
+                gradient[i] = (float)(4 * random.NextDouble() - 2);
+                dSlopes[i] = (float)random.NextDouble(); // accumulated into
+            }
+            float[] upstream = gradient[..length], slopeStart = dSlopes[..length];
+            ActivationKernels.PReluBackward(z.AsSpan(0, length), slopes, gradient.AsSpan(0, length), dSlopes.AsSpan(0, length));
+            for (int i = 0; i < length; i++)
+            {
+                Assert.Equal(z[i] > 0 ? upstream[i] : upstream[i] * slopes[i], gradient[i]);
+                Assert.Equal(slopeStart[i] + upstream[i] * (z[i] > 0 ? 0f : z[i]), dSlopes[i]);
+            }
+            GuardedBuffer.AssertGuardIntact(gradient, length, "gradient");
+            GuardedBuffer.AssertGuardIntact(dSlopes, length, "dSlopes");
+        }
+    }
+
+    [Fact]
+    public void Activations_that_need_their_input_refuse_the_output_path()
+    {
+        Assert.Throws<ArgumentException>(() => ActivationKernels.Apply(Activation.PRelu, new float[2]));
+        foreach (Activation activation in new[] { Activation.PRelu, Activation.Gelu, Activation.Silu })
+            Assert.Throws<ArgumentException>(() => ActivationKernels.MultiplyByDerivative(activation, new float[2], new float[2]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ActivationKernels.MultiplyByDerivativeOfInput(Activation.Tanh, new float[2], new float[2]));
     }
 
     [Fact]

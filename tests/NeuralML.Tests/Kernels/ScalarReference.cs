@@ -97,8 +97,45 @@ internal static class ScalarReference
         Activation.Tanh => Math.Tanh(z),
         Activation.Sigmoid => 1 / (1 + Math.Exp(-z)),
         Activation.Identity => z,
+        Activation.Selu => SeluLambda * (z > 0 ? z : SeluAlpha * (Math.Exp(z) - 1)),
+        Activation.Gelu => 0.5 * z * (1 + Erf(z / Math.Sqrt(2))),
+        Activation.Silu => z / (1 + Math.Exp(-z)),
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
+
+    /// <summary>PReLU with slope a: z for z &gt; 0, a·z otherwise.</summary>
+    public static double PRelu(double z, double slope) => z > 0 ? z : slope * z;
+
+    /// <summary>SELU's constants to double precision (Klambauer et al. 2017).</summary>
+    public const double SeluLambda = 1.0507009873554804934193349852946, SeluAlpha = 1.6732632423543772848170429916717;
+
+    /// <summary>
+    /// erf in double, independent of the kernel's approximation: the Maclaurin series for |x| &lt; 3 (terms shrink
+    /// geometrically there; 60 terms reach double precision) and 1 − erfc from the continued fraction beyond.
+    /// </summary>
+    public static double Erf(double x)
+    {
+        double a = Math.Abs(x);
+        double result;
+        if (a < 3)
+        {
+            double term = a, sum = a;
+            for (int n = 1; n < 100; n++)
+            {
+                term *= -a * a / n;
+                sum += term / (2 * n + 1);
+            }
+            result = 2 / Math.Sqrt(Math.PI) * sum;
+        }
+        else
+        {
+            // erfc(a) = e^(−a²)/√π · 1/(a + 1/2/(a + 1/(a + 3/2/(a + ...)))), evaluated from the tail.
+            double fraction = a;
+            for (int k = 60; k >= 1; k--) fraction = a + k / 2.0 / fraction;
+            result = 1 - Math.Exp(-a * a) / Math.Sqrt(Math.PI) / fraction;
+        }
+        return x < 0 ? -result : result;
+    }
 
     /// <summary>f'(z), computed from z (the kernel computes it from f(z)). At z = 0 the ReLU family takes the left slope.</summary>
     public static double Derivative(Activation activation, double z) => activation switch
@@ -109,6 +146,9 @@ internal static class ScalarReference
         Activation.Tanh => 1 - Math.Tanh(z) * Math.Tanh(z),
         Activation.Sigmoid => Math.Exp(-Math.Abs(z)) / ((1 + Math.Exp(-Math.Abs(z))) * (1 + Math.Exp(-Math.Abs(z)))),
         Activation.Identity => 1,
+        Activation.Selu => z > 0 ? SeluLambda : SeluLambda * SeluAlpha * Math.Exp(z),
+        Activation.Gelu => 0.5 * (1 + Erf(z / Math.Sqrt(2))) + z * Math.Exp(-z * z / 2) / Math.Sqrt(2 * Math.PI),
+        Activation.Silu => 1 / (1 + Math.Exp(-z)) * (1 + z * (1 - 1 / (1 + Math.Exp(-z)))),
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
 }

@@ -85,9 +85,12 @@ internal sealed class GradientProblem
 
     private static IHiddenLayerPart[]? Parts(Dropout? dropout) => dropout is null ? null : [dropout];
 
-    /// <summary>ReLU and leaky ReLU have a kink at 0; ELU's second derivative jumps there, which spoils a central difference too.</summary>
+    /// <summary>
+    /// ReLU, leaky ReLU, PReLU and SELU have a kink at 0; ELU's second derivative jumps there, which spoils a central
+    /// difference too. GELU and SiLU are smooth.
+    /// </summary>
     private static bool HasKinks(FeedForwardNetwork network) =>
-        network.Layers[0].Activation is Activation.Relu or Activation.LeakyRelu or Activation.Elu;
+        network.Layers[0].Activation is Activation.Relu or Activation.LeakyRelu or Activation.Elu or Activation.PRelu or Activation.Selu;
 
     /// <summary>
     /// Shifts each hidden unit's bias, layer by layer, until its pre-activation is at least <paramref name="margin"/>

@@ -35,12 +35,22 @@ public class InitializationTests
     [InlineData(Activation.Relu)]
     [InlineData(Activation.LeakyRelu)]
     [InlineData(Activation.Elu)]
+    [InlineData(Activation.Gelu)]
+    [InlineData(Activation.Silu)]
+    [InlineData(Activation.PRelu)]
+    [InlineData(Activation.Selu)]
     public void ReluFamilyGetsHeNormalWeights(Activation activation)
     {
         FeedForwardNetwork network = Initialized(activation);
 
         (double mean, double std) = Moments(network.Weights(0));
-        double expected = Math.Sqrt(2.0 / 200);
+        // PReLU: He et al.'s correction for the initial slope a = 0.25, 2/((1 + a²)·fan-in); SELU: LeCun, 1/fan-in.
+        double expected = activation switch
+        {
+            Activation.PRelu => Math.Sqrt(2.0 / (1.0625 * 200)),
+            Activation.Selu => Math.Sqrt(1.0 / 200),
+            _ => Math.Sqrt(2.0 / 200),
+        };
         Assert.InRange(std, 0.98 * expected, 1.02 * expected);
         Assert.InRange(mean, -0.003, 0.003);
         // A normal sample of 60 000 reaches past 3σ (about 160 expected values) but not past 6σ.
@@ -94,6 +104,21 @@ public class InitializationTests
             foreach (float w in network.Weights(l)) Assert.NotEqual(0f, w);
             foreach (float b in network.Biases(l)) Assert.Equal(0f, b);
         }
+    }
+
+    [Fact]
+    public void PReluSlopesStartAtAQuarterAfterTheBiases()
+    {
+        var network = new FeedForwardNetwork(3, [4, 5], Activation.PRelu, 2);
+        network.Parameters.AsSpan().Fill(7f);
+        network.Initialize(new Xoshiro256StarStar(1));
+
+        Assert.Equal(3 * 4 + 4 + 4 + 4 * 5 + 5 + 5 + 5 * 2 + 2, network.Parameters.Length);
+        Assert.Equal(16, network.Layers[0].SlopeOffset);
+        Assert.Equal(20, network.Layers[1].WeightOffset);
+        Assert.All(network.Slopes(0).ToArray(), a => Assert.Equal(0.25f, a));
+        Assert.All(network.Slopes(1).ToArray(), a => Assert.Equal(0.25f, a));
+        Assert.Equal(0, network.Slopes(2).Length); // the output layer is linear
     }
 
     [Fact]
