@@ -35,6 +35,22 @@ internal static unsafe class OptimizerKernels
         }
     }
 
+    /// <summary>
+    /// RMSProp: v ← ρv + (1−ρ)g², d = g / (√v + ε); with momentum μ ≠ 0, b ← μb + d and p ← p − η·b, else p ← p − η·d.
+    /// <paramref name="momentumBuffer"/> is used only when μ ≠ 0; with μ = 0 it may be empty.
+    /// </summary>
+    public static void RmsProp(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> meanSquare, Span<float> momentumBuffer,
+        float learningRate, float rho, float epsilon, float momentum, int threads = 1)
+    {
+        int length = parameters.Length;
+        if (gradients.Length < length || meanSquare.Length < length || (momentum != 0f && momentumBuffer.Length < length))
+            throw new ArgumentException("Optimizer buffers are shorter than the parameters.");
+        fixed (float* p = parameters, g = gradients, pv = meanSquare, pb = momentumBuffer)
+        {
+            ElementWise.RunParallel(new RmsPropOperator(p, g, pv, pb, learningRate, rho, epsilon, momentum), length, threads);
+        }
+    }
+
     private readonly struct AdamOperator(float* parameters, float* gradients, float* m, float* v,
         float stepSize, float beta1, float beta2, float epsilon, float rootCorrection2) : IElementWiseOperator
     {
@@ -61,6 +77,27 @@ internal static unsafe class OptimizerKernels
             TVector vi = mu * TVector.Load(velocity + index) + g;
             vi.Store(velocity + index);
             (TVector.Load(parameters + index) - TVector.Broadcast(learningRate) * (nesterov ? g + mu * vi : vi)).Store(parameters + index);
+        }
+    }
+
+    private readonly struct RmsPropOperator(float* parameters, float* gradients, float* meanSquare, float* momentumBuffer,
+        float learningRate, float rho, float epsilon, float momentum) : IElementWiseOperator
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public void Invoke<TVector>(int index) where TVector : unmanaged, ISimdVector<TVector>
+        {
+            TVector g = TVector.Load(gradients + index);
+            TVector vi = TVector.Broadcast(rho) * TVector.Load(meanSquare + index) + TVector.Broadcast(1f - rho) * g * g;
+            vi.Store(meanSquare + index);
+            TVector direction = g / (TVector.Sqrt(vi) + TVector.Broadcast(epsilon));
+            // Without momentum the buffer is never touched (it need not exist). With it, η stays outside the buffer, as in
+            // PyTorch and in Sgd above (Keras keeps η inside), so μ = 0 and μ > 0 share one formula for p.
+            if (momentum != 0f)
+            {
+                direction = TVector.Broadcast(momentum) * TVector.Load(momentumBuffer + index) + direction;
+                direction.Store(momentumBuffer + index);
+            }
+            (TVector.Load(parameters + index) - TVector.Broadcast(learningRate) * direction).Store(parameters + index);
         }
     }
 }

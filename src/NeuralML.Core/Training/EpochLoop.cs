@@ -12,7 +12,7 @@ internal sealed class EpochLoop(TrainingObjective objective, IOptimizer optimize
 {
     /// <exception cref="InvalidOperationException">The loss became NaN or infinite (training diverged).</exception>
     /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
-    public List<EpochReport> Run(int epochs, int batchSize, float learningRate, TrainingCancellation cancellation, Action<EpochReport>? progress)
+    public List<EpochReport> Run(int epochs, int batchSize, TrainingCancellation cancellation, Action<EpochReport>? progress)
     {
         int[] rows = validation.TrainingRows;
         var history = new List<EpochReport>();
@@ -22,6 +22,7 @@ internal sealed class EpochLoop(TrainingObjective objective, IOptimizer optimize
             var clock = Stopwatch.StartNew();
             random.Shuffle(rows);
             double lossSum = 0, weightSum = 0;
+            float epochRate = schedule.RateAt(epoch, step);
             for (int start = 0; start < rows.Length; start += batchSize)
             {
                 cancellation.ThrowIfRequested();
@@ -32,7 +33,7 @@ internal sealed class EpochLoop(TrainingObjective objective, IOptimizer optimize
             double meanLoss = weightSum > 0 ? lossSum / weightSum : 0;
             if (!double.IsFinite(meanLoss) || !AllFinite(objective.Parameters))
                 throw new InvalidOperationException(
-                    $"Training diverged in epoch {epoch}: the loss is {meanLoss}. Lower the learning rate (now {learningRate}) or normalise the features.");
+                    $"Training diverged in epoch {epoch}: the loss is {meanLoss}. Lower the learning rate (now {epochRate}) or normalise the features.");
 
             double? validationLoss = null;
             if (validation.Set is { } set && validation.Rows.Length > 0)
@@ -41,7 +42,7 @@ internal sealed class EpochLoop(TrainingObjective objective, IOptimizer optimize
                 validationLoss = validationWeight > 0 ? validationSum / validationWeight : 0;
                 earlyStopping?.Observe(epoch, validationLoss.Value, objective.Parameters);
             }
-            var report = new EpochReport(epoch, epochs, meanLoss, clock.Elapsed, validationLoss);
+            var report = new EpochReport(epoch, epochs, meanLoss, clock.Elapsed, validationLoss, epochRate);
             history.Add(report);
             schedule.EpochEnded(report);
             progress?.Invoke(report);

@@ -1,4 +1,7 @@
 namespace NeuralML.Training;
 
-/// <summary>What one epoch did: the weighted mean training loss, the validation loss (when rows are watched) and the time it took.</summary>
-internal readonly record struct EpochReport(int Epoch, int Epochs, double Loss, TimeSpan Elapsed, double? ValidationLoss = null);
+/// <summary>
+/// What one epoch did: the weighted mean training loss, the validation loss (when rows are watched), the learning rate of
+/// its first step, and the time it took.
+/// </summary>
+internal readonly record struct EpochReport(int Epoch, int Epochs, double Loss, TimeSpan Elapsed, double? ValidationLoss = null, float LearningRate = 0f);

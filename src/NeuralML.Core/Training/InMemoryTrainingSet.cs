@@ -38,6 +38,15 @@ internal sealed class InMemoryTrainingSet : ITrainingSet
     /// <summary>Whether <see cref="OwnedFeatures"/> may be used: the arrays are the trainer's to change.</summary>
     public bool TrainerMayModify { get; }
 
+    /// <summary>The targets, (rows, TargetWidth).</summary>
+    public ReadOnlySpan<float> Targets => _targets;
+
+    /// <summary>The weights, (rows), or empty when every row weighs 1.</summary>
+    public ReadOnlySpan<float> Weights => _weights;
+
+    /// <summary>The same rows with other weights (the arrays are shared, not copied).</summary>
+    public InMemoryTrainingSet WithWeights(float[] weights) => new(_features, _targets, weights, FeatureCount, TargetWidth, TrainerMayModify);
+
     /// <summary>The features themselves, (rows, FeatureCount), for a trainer that may change them in place.</summary>
     public Span<float> OwnedFeatures
         => TrainerMayModify ? _features : throw new InvalidOperationException("This training set's features belong to the caller.");

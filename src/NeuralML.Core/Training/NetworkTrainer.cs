@@ -44,7 +44,7 @@ internal sealed class NetworkTrainer
         var network = new FeedForwardNetwork(data.FeatureCount, settings.HiddenLayers!, settings.Activation, outputs);
         network.Initialize(random);
 
-        LossHead head = LossHead.Create(settings.Loss);
+        LossHead head = LossHead.Create(settings.Loss, settings.LabelSmoothing);
         int targetWidth = head.TargetWidth(outputs);
         if (targetWidth != data.TargetWidth)
             throw new ArgumentException($"The loss needs {targetWidth} target values per row; the data has {data.TargetWidth}.", nameof(data));
@@ -58,14 +58,15 @@ internal sealed class NetworkTrainer
         var batch = new BatchBuffers(batchSize, data.FeatureCount, targetWidth, outputs, data.HasWeights || validation?.HasWeights == true);
         IHiddenLayerPart[] trainingParts = settings.DropoutRate > 0f ? [new Dropout(settings.DropoutRate, random)] : [];
         var objective = new TrainingObjective(network, head, _kernels, data, batch, standardizer, standardizeTrainingBatches,
-            settings.L2Regularization, trainingParts);
+            new Regularization(settings.L2Regularization, settings.L1Regularization, settings.GradientClipNorm), trainingParts);
         IOptimizer optimizer = Optimizers.Create(settings, network.Parameters.Length, threads);
         EarlyStopping? earlyStopping = watched.Rows.Length > 0 && settings.EarlyStoppingRounds > 0
             ? new EarlyStopping(settings.EarlyStoppingRounds, (watched.TrainingRows.Length + batchSize - 1) / batchSize, network.Parameters)
             : null;
 
-        var loop = new EpochLoop(objective, optimizer, new ConstantLearningRate(settings.LearningRate), watched, standardizeValidationBatches, earlyStopping, random);
-        List<EpochReport> history = loop.Run(settings.Epochs!.Value, batchSize, settings.LearningRate, cancellation, progress);
+        ILearningRateSchedule schedule = LearningRateSchedules.Create(settings, (watched.TrainingRows.Length + batchSize - 1) / batchSize);
+        var loop = new EpochLoop(objective, optimizer, schedule, watched, standardizeValidationBatches, earlyStopping, random);
+        List<EpochReport> history = loop.Run(settings.Epochs!.Value, batchSize, cancellation, progress);
         earlyStopping?.RestoreBest(network.Parameters);
         standardizer.FoldInto(network);
         return new TrainingResult(network, history, earlyStopping?.BestEpoch ?? history.Count);

@@ -15,6 +15,15 @@ internal static class TrainingDefaults
     public const float ValidationFraction = 0.1f;
     public const int EarlyStoppingRounds = 10;
 
+    /// <summary>The learning-rate schedules' decay factor (Keras' and PyTorch's ReduceLROnPlateau default, a tenfold drop).</summary>
+    public const float LearningRateDecay = 0.1f;
+
+    /// <summary>Reduce-on-plateau's patience: half of early stopping's, so that a lower rate gets its chance first.</summary>
+    public const int LearningRatePatience = 5;
+
+    /// <summary>AdamW's decoupled weight decay when none is given (PyTorch's default).</summary>
+    public const float AdamWWeightDecay = 0.01f;
+
     /// <summary>Automatic epochs aim at about this many optimizer steps, within [<see cref="MinEpochs"/>, <see cref="MaxEpochs"/>].</summary>
     public const int TargetSteps = 2000, MinEpochs = 10, MaxEpochs = 200;
 

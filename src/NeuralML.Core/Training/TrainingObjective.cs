@@ -19,7 +19,8 @@ internal sealed class TrainingObjective
     private readonly ITrainingSet _trainingSet;
     private readonly bool _standardizeTrainingBatches;
     private readonly IHiddenLayerPart[] _trainingParts;
-    private readonly float _l2;
+    private readonly float _l2, _l1;
+    private readonly float? _clipNorm;
     private readonly float[] _dParameters;
 
     /// <param name="network">The network whose parameters are optimised.</param>
@@ -29,11 +30,13 @@ internal sealed class TrainingObjective
     /// <param name="batch">Buffers for the largest batch.</param>
     /// <param name="standardizer">What standardises the rows as they are loaded.</param>
     /// <param name="standardizeTrainingBatches">Whether batches of <paramref name="trainingSet"/> need standardising (it was not standardised in place).</param>
-    /// <param name="l2Regularization">λ of the L2 penalty on the weights.</param>
+    /// <param name="regularization">The penalties on the weights and the gradient's norm limit.</param>
     /// <param name="trainingParts">The hidden-layer parts of training mode (dropout).</param>
     public TrainingObjective(FeedForwardNetwork network, LossHead head, DenseKernels kernels, ITrainingSet trainingSet, BatchBuffers batch,
-        Standardizer standardizer, bool standardizeTrainingBatches, float l2Regularization, IHiddenLayerPart[] trainingParts)
+        Standardizer standardizer, bool standardizeTrainingBatches, Regularization regularization, IHiddenLayerPart[] trainingParts)
     {
+        _l1 = regularization.L1;
+        _clipNorm = regularization.GradientClipNorm;
         _trainingSet = trainingSet;
         _standardizeTrainingBatches = standardizeTrainingBatches;
         _network = network;
@@ -41,7 +44,7 @@ internal sealed class TrainingObjective
         _kernels = kernels;
         _batch = batch;
         _standardizer = standardizer;
-        _l2 = l2Regularization;
+        _l2 = regularization.L2;
         _trainingParts = trainingParts;
         _workspace = new NetworkWorkspace(network, batch.Capacity);
         _dParameters = new float[network.Parameters.Length];
@@ -53,7 +56,10 @@ internal sealed class TrainingObjective
     /// <summary>The network's parameters, which the optimizer moves.</summary>
     public float[] Parameters => _network.Parameters;
 
-    /// <summary>The gradient of the last <see cref="Evaluate"/>: ∂(Σw·L/Σw + ½λ‖W‖²)/∂parameters.</summary>
+    /// <summary>
+    /// The gradient of the last <see cref="Evaluate"/>: ∂(Σw·L/Σw + ½λ₂‖W‖² + λ₁‖W‖₁)/∂parameters, scaled down to
+    /// the clipping norm when its 2-norm is above it.
+    /// </summary>
     public ReadOnlySpan<float> Gradient => _dParameters;
 
     /// <summary>
@@ -71,7 +77,8 @@ internal sealed class TrainingObjective
         double loss = _head.LossAndGradient(logits, _batch.Targets.AsSpan(0, count * _batch.TargetWidth), _batch.WeightsOf(set, count),
             _batch.DLogits, count, _network.OutputCount, (float)(1.0 / weight));
         _network.Backward(_batch.Features, count, _batch.DLogits, _dParameters, _workspace, _kernels);
-        AddL2Gradient();
+        AddPenaltyGradients();
+        ClipGradient();
         return (loss, weight);
     }
 
@@ -90,15 +97,37 @@ internal sealed class TrainingObjective
         return (lossSum, weightSum);
     }
 
-    /// <summary>λ·w added to each weight's gradient; biases are not penalised (that would pull every unit's threshold to zero for no gain in smoothness).</summary>
-    private void AddL2Gradient()
+    /// <summary>
+    /// Decoupled weight decay (Loshchilov and Hutter, as AdamW applies it): every weight times <paramref name="factor"/>,
+    /// 1 − η·λ, before the optimizer's update. Biases and PReLU slopes are not decayed.
+    /// </summary>
+    public void ScaleWeights(float factor)
     {
-        if (_l2 == 0f) return;
+        for (int l = 0; l < _network.Layers.Count; l++)
+            System.Numerics.Tensors.TensorPrimitives.Multiply(_network.Weights(l), factor, _network.Weights(l));
+    }
+
+    /// <summary>
+    /// λ₂·w and λ₁·sign(w) added to each weight's gradient; biases (and PReLU slopes) are not penalised: that would pull
+    /// every unit's threshold to zero for no gain in smoothness.
+    /// </summary>
+    private void AddPenaltyGradients()
+    {
+        if (_l2 == 0f && _l1 == 0f) return;
         for (int l = 0; l < _network.Layers.Count; l++)
         {
             DenseLayerShape layer = _network.Layers[l];
             Span<float> gradient = _dParameters.AsSpan(layer.WeightOffset, layer.WeightCount);
-            System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_network.Weights(l), _l2, gradient, gradient);
+            if (_l2 != 0f) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_network.Weights(l), _l2, gradient, gradient);
+            if (_l1 != 0f) RegularizationKernels.AddL1Gradient(_network.Weights(l), gradient, _l1);
         }
+    }
+
+    /// <summary>Scales the whole gradient by c/‖g‖ when its 2-norm ‖g‖ exceeds the clipping norm c (as PyTorch's clip_grad_norm_).</summary>
+    private void ClipGradient()
+    {
+        if (_clipNorm is not float limit) return;
+        double norm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares<float>(_dParameters));
+        if (norm > limit) System.Numerics.Tensors.TensorPrimitives.Multiply(_dParameters, (float)(limit / norm), _dParameters);
     }
 }

@@ -22,10 +22,36 @@ internal sealed record TrainingSettings
 
     public int BatchSize { get; init; } = TrainingDefaults.BatchSize;
     public float LearningRate { get; init; } = TrainingDefaults.LearningRate;
+    public LearningRateSchedule LearningRateSchedule { get; init; }
+
+    /// <summary>The factor of <see cref="LearningRateSchedule.StepDecay"/>, <see cref="LearningRateSchedule.ExponentialDecay"/> and <see cref="LearningRateSchedule.ReduceOnPlateau"/>.</summary>
+    public float LearningRateDecay { get; init; } = TrainingDefaults.LearningRateDecay;
+
+    /// <summary>Epochs per decay by <see cref="LearningRateDecay"/>; null for a third of the epochs.</summary>
+    public int? LearningRateDecayEpochs { get; init; }
+
+    /// <summary>The warm-up epochs of <see cref="LearningRateSchedule.CosineAnnealing"/>.</summary>
+    public int LearningRateWarmupEpochs { get; init; }
+
+    /// <summary>Epochs without improvement before <see cref="LearningRateSchedule.ReduceOnPlateau"/> lowers the rate.</summary>
+    public int LearningRatePatience { get; init; } = TrainingDefaults.LearningRatePatience;
     public OptimizerKind Optimizer { get; init; } = TrainingDefaults.Optimizer;
     public float Momentum { get; init; } = TrainingDefaults.Momentum;
     public bool UseNesterovMomentum { get; init; }
     public float L2Regularization { get; init; }
+
+    /// <summary>λ₁ of the L1 penalty on the weights: λ₁·sign(w) is added to each weight's gradient.</summary>
+    public float L1Regularization { get; init; }
+
+    /// <summary>Decoupled weight decay λ: every weight is multiplied by 1 − η·λ before each update (AdamW's rule).</summary>
+    public float WeightDecay { get; init; }
+
+    /// <summary>The largest 2-norm the whole gradient may have; a larger one is scaled down to it. Null: no clipping.</summary>
+    public float? GradientClipNorm { get; init; }
+
+    /// <summary>Label smoothing ε for the classification losses (<see cref="LossHead.Create"/>).</summary>
+    public float LabelSmoothing { get; init; }
+
     public float DropoutRate { get; init; }
 
     /// <summary>
@@ -74,11 +100,22 @@ internal sealed record TrainingSettings
         if (Epochs is <= 0) throw new ArgumentOutOfRangeException(nameof(Epochs), Epochs, "Epochs must be positive (or null for automatic).");
         if (BatchSize <= 0 || BatchSize > MaxBatchSize) throw new ArgumentOutOfRangeException(nameof(BatchSize), BatchSize, $"BatchSize must be in [1, {MaxBatchSize}].");
         if (!(LearningRate > 0f) || !float.IsFinite(LearningRate)) throw new ArgumentOutOfRangeException(nameof(LearningRate), LearningRate, "LearningRate must be a positive finite number.");
+        if (!Enum.IsDefined(LearningRateSchedule)) throw new ArgumentOutOfRangeException(nameof(LearningRateSchedule), LearningRateSchedule, "Unknown learning-rate schedule.");
+        if (!(LearningRateDecay > 0f && LearningRateDecay < 1f)) throw new ArgumentOutOfRangeException(nameof(LearningRateDecay), LearningRateDecay, "LearningRateDecay must be in (0, 1).");
+        if (LearningRateDecayEpochs is <= 0) throw new ArgumentOutOfRangeException(nameof(LearningRateDecayEpochs), LearningRateDecayEpochs, "LearningRateDecayEpochs must be positive (or null for a third of the epochs).");
+        if (LearningRateWarmupEpochs < 0) throw new ArgumentOutOfRangeException(nameof(LearningRateWarmupEpochs), LearningRateWarmupEpochs, "LearningRateWarmupEpochs must not be negative.");
+        if (LearningRatePatience <= 0) throw new ArgumentOutOfRangeException(nameof(LearningRatePatience), LearningRatePatience, "LearningRatePatience must be positive.");
         if (!(Momentum >= 0f && Momentum < 1f)) throw new ArgumentOutOfRangeException(nameof(Momentum), Momentum, "Momentum must be in [0, 1).");
         if (!(L2Regularization >= 0f) || !float.IsFinite(L2Regularization)) throw new ArgumentOutOfRangeException(nameof(L2Regularization), L2Regularization, "L2Regularization must be a non-negative finite number.");
         if (!(ValidationFraction >= 0f && ValidationFraction < 1f)) throw new ArgumentOutOfRangeException(nameof(ValidationFraction), ValidationFraction, "ValidationFraction must be in [0, 1).");
         if (EarlyStoppingRounds < 0) throw new ArgumentOutOfRangeException(nameof(EarlyStoppingRounds), EarlyStoppingRounds, "EarlyStoppingRounds must not be negative.");
         if (!(DropoutRate >= 0f && DropoutRate < 1f)) throw new ArgumentOutOfRangeException(nameof(DropoutRate), DropoutRate, "DropoutRate must be in [0, 1).");
+        if (!(L1Regularization >= 0f) || !float.IsFinite(L1Regularization)) throw new ArgumentOutOfRangeException(nameof(L1Regularization), L1Regularization, "L1Regularization must be a non-negative finite number.");
+        if (!(WeightDecay >= 0f) || !float.IsFinite(WeightDecay)) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, "WeightDecay must be a non-negative finite number.");
+        if (GradientClipNorm is float clip && !(clip > 0f && float.IsFinite(clip))) throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), GradientClipNorm, "GradientClipNorm must be a positive finite number (or null for no clipping).");
+        if (!(LabelSmoothing >= 0f && LabelSmoothing < 1f)) throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "LabelSmoothing must be in [0, 1).");
+        if (LabelSmoothing > 0f && Loss is not (LossKind.BinaryCrossEntropy or LossKind.SparseCategoricalCrossEntropy or LossKind.CategoricalCrossEntropy))
+            throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "LabelSmoothing applies to classification only.");
         if (NumberOfThreads is <= 0) throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), NumberOfThreads, "NumberOfThreads must be positive (or null for all cores).");
     }
 }

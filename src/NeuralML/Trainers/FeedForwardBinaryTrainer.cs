@@ -21,8 +21,8 @@ namespace NeuralML;
 /// </remarks>
 public sealed class FeedForwardBinaryTrainer : FeedForwardTrainerBase<FeedForwardBinaryTrainer.Options>
 {
-    /// <summary>Options of <see cref="FeedForwardBinaryTrainer"/>; see <see cref="FeedForwardOptions"/>.</summary>
-    public sealed class Options : FeedForwardOptions
+    /// <summary>Options of <see cref="FeedForwardBinaryTrainer"/>; see <see cref="FeedForwardClassificationOptions"/> and <see cref="FeedForwardOptions"/>.</summary>
+    public sealed class Options : FeedForwardClassificationOptions
     {
     }
 

@@ -21,8 +21,8 @@ namespace NeuralML;
 /// </remarks>
 public sealed class FeedForwardMulticlassTrainer : FeedForwardTrainerBase<FeedForwardMulticlassTrainer.Options>
 {
-    /// <summary>Options of <see cref="FeedForwardMulticlassTrainer"/>; see <see cref="FeedForwardOptions"/>.</summary>
-    public sealed class Options : FeedForwardOptions
+    /// <summary>Options of <see cref="FeedForwardMulticlassTrainer"/>; see <see cref="FeedForwardClassificationOptions"/> and <see cref="FeedForwardOptions"/>.</summary>
+    public sealed class Options : FeedForwardClassificationOptions
     {
     }
 

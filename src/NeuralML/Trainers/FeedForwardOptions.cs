@@ -48,10 +48,33 @@ public abstract class FeedForwardOptions
     /// <summary>The optimizer's step size. Default 0.001, right for Adam; SGD usually wants 0.01 to 0.1.</summary>
     public float LearningRate { get; set; } = TrainingDefaults.LearningRate;
 
+    /// <summary>How the learning rate changes over training. Default <see cref="NeuralML.LearningRateSchedule.Constant"/>.</summary>
+    public LearningRateSchedule LearningRateSchedule { get; set; }
+
+    /// <summary>
+    /// The factor the rate is multiplied by in <see cref="NeuralML.LearningRateSchedule.StepDecay"/> (every
+    /// <see cref="LearningRateDecayEpochs"/> epochs), <see cref="NeuralML.LearningRateSchedule.ExponentialDecay"/> (spread
+    /// over them) and <see cref="NeuralML.LearningRateSchedule.ReduceOnPlateau"/> (at each plateau), in (0, 1). Default 0.1.
+    /// </summary>
+    public float LearningRateDecay { get; set; } = TrainingDefaults.LearningRateDecay;
+
+    /// <summary>Epochs per decay of the step and exponential schedules. Default null: a third of the epochs.</summary>
+    public int? LearningRateDecayEpochs { get; set; }
+
+    /// <summary>Epochs of linear warm-up before <see cref="NeuralML.LearningRateSchedule.CosineAnnealing"/>'s cosine. Default 0.</summary>
+    public int LearningRateWarmupEpochs { get; set; }
+
+    /// <summary>
+    /// Epochs without improvement of the validation loss before <see cref="NeuralML.LearningRateSchedule.ReduceOnPlateau"/>
+    /// lowers the rate. Default 5, half of <see cref="EarlyStoppingRounds"/>, so that a lower rate is tried before
+    /// training stops.
+    /// </summary>
+    public int LearningRatePatience { get; set; } = TrainingDefaults.LearningRatePatience;
+
     /// <summary>The optimizer. Default <see cref="OptimizerKind.Adam"/>.</summary>
     public OptimizerKind Optimizer { get; set; } = TrainingDefaults.Optimizer;
 
-    /// <summary>SGD's momentum, in [0, 1). Default 0.9. Adam ignores it.</summary>
+    /// <summary>SGD's momentum, in [0, 1). Default 0.9. The other optimizers ignore it.</summary>
     public float Momentum { get; set; } = TrainingDefaults.Momentum;
 
     /// <summary>Whether SGD uses Nesterov momentum. Default false.</summary>
@@ -59,6 +82,26 @@ public abstract class FeedForwardOptions
 
     /// <summary>L2 penalty λ on the weights (not the biases): λ·w is added to each weight's gradient. Default 0.</summary>
     public float L2Regularization { get; set; }
+
+    /// <summary>
+    /// L1 penalty λ₁ on the weights (not the biases): λ₁·sign(w) is added to each weight's gradient, which drives weights
+    /// of useless inputs to zero. Default 0.
+    /// </summary>
+    public float L1Regularization { get; set; }
+
+    /// <summary>
+    /// Decoupled weight decay λ, as AdamW applies it (Loshchilov and Hutter 2019; PyTorch's <c>AdamW(weight_decay)</c>):
+    /// before each update every weight (not the biases) is multiplied by 1 − η·λ, with η the step's learning rate. It
+    /// applies to every optimizer; unlike <see cref="L2Regularization"/> it is not scaled by Adam's per-parameter steps.
+    /// Default null: 0.01 for <see cref="OptimizerKind.AdamW"/>, 0 for the others.
+    /// </summary>
+    public float? WeightDecay { get; set; }
+
+    /// <summary>
+    /// The largest 2-norm the gradient of all parameters together may have: a larger one is scaled down to it before
+    /// the update (PyTorch's <c>clip_grad_norm_</c>, Keras' <c>global_clipnorm</c>). Default null: no clipping.
+    /// </summary>
+    public float? GradientClipNorm { get; set; }
 
     /// <summary>The fraction of hidden units dropped at random in each training step (inverted dropout, off at prediction). Default 0.</summary>
     public float DropoutRate { get; set; }
@@ -110,17 +153,29 @@ public abstract class FeedForwardOptions
             Epochs = Epochs,
             BatchSize = BatchSize,
             LearningRate = LearningRate,
+            LearningRateSchedule = LearningRateSchedule,
+            LearningRateDecay = LearningRateDecay,
+            LearningRateDecayEpochs = LearningRateDecayEpochs,
+            LearningRateWarmupEpochs = LearningRateWarmupEpochs,
+            LearningRatePatience = LearningRatePatience,
             Optimizer = Optimizer,
             Momentum = Momentum,
             UseNesterovMomentum = UseNesterovMomentum,
             L2Regularization = L2Regularization,
+            L1Regularization = L1Regularization,
+            WeightDecay = WeightDecay ?? (Optimizer == OptimizerKind.AdamW ? TrainingDefaults.AdamWWeightDecay : 0f),
+            GradientClipNorm = GradientClipNorm,
             DropoutRate = DropoutRate,
             ValidationFraction = ValidationFraction,
             EarlyStoppingRounds = EarlyStoppingRounds,
             Seed = seed,
             NumberOfThreads = NumberOfThreads,
         };
+        settings = WithTaskSettings(settings);
         settings.Validate();
         return settings;
     }
+
+    /// <summary>Adds the settings only a task's options have.</summary>
+    private protected virtual TrainingSettings WithTaskSettings(TrainingSettings settings) => settings;
 }

@@ -75,6 +75,10 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         int classCount = ClassCount(input.Schema);
         TrainingDataReader.Result read = TrainingDataReader.Read(input, _columns, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, classCount);
         CheckClasses(read);
+        ClassLabels? labels = Kind == PredictionKind.MulticlassClassification
+            ? ClassLabels.FromLabelColumn(input.Schema[o.LabelColumnName], classCount)
+            : null;
+        InMemoryTrainingSet trainingRows = WeightClasses(read.Data, labels, classCount);
         TrainingDataReader.Result? validationRead = null;
         if (validation is not null)
         {
@@ -92,13 +96,10 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         using IChannel? channel = _host?.Start("Training");
         var log = new TrainingLog(channel, Kind, settings);
         log.Started(read, validationRead?.Data.RowCount, o.LabelColumnName, outputs);
-        TrainingResult result = new NetworkTrainer(settings).Train(read.Data, outputs, validationRead?.Data, log.Epoch,
+        TrainingResult result = new NetworkTrainer(settings).Train(trainingRows, outputs, validationRead?.Data, log.Epoch,
             new TrainingCancellation(CancellationToken.None, _host is null ? null : MLNetInternals.IsCanceled(_host)));
         log.Finished(result, validationRead is not null);
 
-        ClassLabels? labels = Kind == PredictionKind.MulticlassClassification
-            ? ClassLabels.FromLabelColumn(input.Schema[o.LabelColumnName], classCount)
-            : null;
         var model = new FeedForwardModelParameters(Kind, result.Network, labels, result.History.Select(h => h.Loss).ToArray())
         {
             NumberOfThreads = o.NumberOfThreads,
@@ -126,6 +127,17 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         if (count < 2)
             throw new ArgumentOutOfRangeException(nameof(schema), $"Label column '{label.Name}' has {count} class; multiclass classification needs at least 2.");
         return count;
+    }
+
+    /// <summary>The training rows weighted by the options' class weights (the rows themselves when every class weighs 1).</summary>
+    private InMemoryTrainingSet WeightClasses(InMemoryTrainingSet data, ClassLabels? labels, int classCount)
+    {
+        if (TrainerOptions is not FeedForwardClassificationOptions { ClassWeights: { } weights } || weights == ClassWeights.None) return data;
+        (IReadOnlyList<string>? names, StringComparer comparer) = Kind == PredictionKind.BinaryClassification
+            ? (["false", "true"], StringComparer.OrdinalIgnoreCase)
+            : (labels?.Names, StringComparer.Ordinal);
+        float[]? perClass = ClassWeighting.PerClass(weights, data, names, classCount, comparer, TrainerOptions.LabelColumnName);
+        return perClass is null ? data : ClassWeighting.Apply(data, perClass, TrainerOptions.LabelColumnName);
     }
 
     private void CheckClasses(TrainingDataReader.Result read)

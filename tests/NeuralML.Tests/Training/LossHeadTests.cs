@@ -29,10 +29,47 @@ public class LossHeadTests
     /// </summary>
     [Theory]
     [MemberData(nameof(Losses))]
-    public void GradientMatchesCentralDifferencesWithWeightsAndScale(string lossName)
+    public void GradientMatchesCentralDifferencesWithWeightsAndScale(string lossName) => CheckGradient(Enum.Parse<LossKind>(lossName), labelSmoothing: 0f);
+
+    public static TheoryData<string> ClassificationLosses() => new(nameof(LossKind.BinaryCrossEntropy), nameof(LossKind.SparseCategoricalCrossEntropy), nameof(LossKind.CategoricalCrossEntropy));
+
+    /// <summary>The same check with label smoothing ε = 0.2, whose loss is the cross-entropy against the smoothed targets.</summary>
+    [Theory]
+    [MemberData(nameof(ClassificationLosses))]
+    public void GradientWithLabelSmoothingMatchesCentralDifferences(string lossName) => CheckGradient(Enum.Parse<LossKind>(lossName), labelSmoothing: 0.2f);
+
+    /// <summary>
+    /// Label smoothing's closed form: for binary, the loss against y(1 − ε) + ε/2; for K classes, against
+    /// (1 − ε)·onehot + ε/K, so the loss at uniform logits is log K whatever the label.
+    /// </summary>
+    [Fact]
+    public void LabelSmoothingGivesTheLossOfTheSmoothedTargets()
     {
-        LossKind loss = Enum.Parse<LossKind>(lossName);
-        LossHead head = LossHead.Create(loss);
+        var dLogits = new float[3];
+        double binary = LossHead.Create(LossKind.BinaryCrossEntropy, 0.2f).LossAndGradient([2f], [1f], [], dLogits, 1, 1, 1f);
+        double soft = LossHead.Create(LossKind.BinaryCrossEntropy).LossAndGradient([2f], [0.9f], [], dLogits, 1, 1, 1f);
+        Assert.Equal(soft, binary, 1e-7);
+        Assert.Equal(1 / (1 + Math.Exp(-2)) - 0.9, dLogits[0], 1e-6);
+
+        double uniform = LossHead.Create(LossKind.SparseCategoricalCrossEntropy, 0.3f).LossAndGradient([0.5f, 0.5f, 0.5f], [2f], [], dLogits, 1, 3, 1f);
+        Assert.Equal(Math.Log(3), uniform, 1e-6);
+        // Gradient p − t: 1/3 − (0.7 + 0.1) for the label, 1/3 − 0.1 for the others.
+        Assert.Equal([1 / 3f - 0.1f, 1 / 3f - 0.1f, 1 / 3f - 0.8f], dLogits, new FloatTolerance(1e-6f));
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => LossHead.Create(LossKind.SquaredError, 0.1f));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LossHead.Create(LossKind.BinaryCrossEntropy, 1f));
+    }
+
+    private sealed class FloatTolerance(float tolerance) : IEqualityComparer<float>
+    {
+        public bool Equals(float x, float y) => Math.Abs(x - y) <= tolerance;
+
+        public int GetHashCode(float value) => 0;
+    }
+
+    private static void CheckGradient(LossKind loss, float labelSmoothing)
+    {
+        LossHead head = LossHead.Create(loss, labelSmoothing);
         int outputs = Outputs(loss);
         var random = new Xoshiro256StarStar(21 + (int)loss);
         float[] logits = RandomLogits(random, Rows * outputs);

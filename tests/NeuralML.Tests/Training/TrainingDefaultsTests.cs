@@ -50,10 +50,11 @@ public class TrainingDefaultsTests
     [Fact]
     public void EverySharedPropertyHasTheSameDefault()
     {
-        var settings = new TrainingSettings { Loss = LossKind.SquaredError };
-        var options = new FeedForwardRegressionTrainer.Options();
+        var settings = new TrainingSettings { Loss = LossKind.SparseCategoricalCrossEntropy };
+        var options = new FeedForwardMulticlassTrainer.Options();
 
-        List<string> shared = SharedNames().Where(name => name != nameof(TrainingSettings.Seed)).ToList();
+        // WeightDecay's option is null for "the optimizer's default", resolved by ToSettings (tested below).
+        List<string> shared = SharedNames().Where(name => name is not (nameof(TrainingSettings.Seed) or nameof(TrainingSettings.WeightDecay))).ToList();
         foreach (string name in shared)
             Assert.True(Equal(Value(options, name), Value(settings, name)), $"{name}: option {Value(options, name)}, setting {Value(settings, name)}.");
     }
@@ -82,9 +83,17 @@ public class TrainingDefaultsTests
             EarlyStoppingRounds = 4,
             Seed = 99,
             NumberOfThreads = 3,
+            L1Regularization = 0.011f,
+            WeightDecay = 0.052f,
+            GradientClipNorm = 2.5f,
+            LabelSmoothing = 0.07f,
         };
 
         TrainingSettings settings = options.ToSettings(LossKind.SparseCategoricalCrossEntropy, seed: 1_234_567_890_123);
+        Assert.Equal(0.011f, settings.L1Regularization);
+        Assert.Equal(0.052f, settings.WeightDecay);
+        Assert.Equal(2.5f, settings.GradientClipNorm);
+        Assert.Equal(0.07f, settings.LabelSmoothing);
 
         Assert.Equal(LossKind.SparseCategoricalCrossEntropy, settings.Loss);
         Assert.Equal(1_234_567_890_123, settings.Seed); // the seed argument, not the option (the trainer resolves a null option)
@@ -107,9 +116,21 @@ public class TrainingDefaultsTests
 
         List<string> shared = SharedNames().ToList();
         Assert.Superset(new HashSet<string>(["HiddenLayers", "Activation", "Epochs", "BatchSize", "LearningRate", "Optimizer", "Momentum",
-            "UseNesterovMomentum", "L2Regularization", "DropoutRate", "ValidationFraction", "EarlyStoppingRounds", "NumberOfThreads"]), new HashSet<string>(shared));
+            "UseNesterovMomentum", "L2Regularization", "DropoutRate", "ValidationFraction", "EarlyStoppingRounds", "NumberOfThreads",
+            "L1Regularization", "WeightDecay", "GradientClipNorm", "LabelSmoothing"]), new HashSet<string>(shared));
         foreach (string name in shared.Where(name => name != nameof(TrainingSettings.Seed)))
             Assert.True(Equal(Value(options, name), Value(settings, name)), $"{name}: option {Value(options, name)}, setting {Value(settings, name)}.");
+    }
+
+    /// <summary>Weight decay left at null is AdamW's 0.01 (PyTorch's default) and 0 for every other optimizer.</summary>
+    [Fact]
+    public void WeightDecayDefaultsToAdamWsAndToNoneElsewhere()
+    {
+        foreach (OptimizerKind optimizer in Enum.GetValues<OptimizerKind>())
+        {
+            TrainingSettings settings = new FeedForwardRegressionTrainer.Options { Optimizer = optimizer }.ToSettings(LossKind.SquaredError, seed: 1);
+            Assert.Equal(optimizer == OptimizerKind.AdamW ? 0.01f : 0f, settings.WeightDecay);
+        }
     }
 
     /// <summary>The settings get their own copy of the hidden layers: changing the options afterwards changes nothing.</summary>
@@ -212,7 +233,8 @@ public class TrainingDefaultsTests
     private static IEnumerable<string> SharedNames()
     {
         HashSet<string> settings = typeof(TrainingSettings).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name).ToHashSet();
-        return typeof(FeedForwardOptions).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name).Where(settings.Contains);
+        // The multiclass options have every option: the shared ones and the classification ones.
+        return typeof(FeedForwardMulticlassTrainer.Options).GetProperties(BindingFlags.Public | BindingFlags.Instance).Select(p => p.Name).Where(settings.Contains);
     }
 
     private static object? Value(object target, string name) => target.GetType().GetProperty(name, BindingFlags.Public | BindingFlags.Instance)!.GetValue(target);

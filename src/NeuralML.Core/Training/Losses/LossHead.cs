@@ -44,16 +44,27 @@ internal abstract class LossHead
     /// <summary>The output head this loss trains through: what turns logits into the model's probabilities or score.</summary>
     public abstract OutputHead Output { get; }
 
-    public static LossHead Create(LossKind kind) => kind switch
+    /// <param name="kind">The loss.</param>
+    /// <param name="labelSmoothing">
+    /// ε in [0, 1) for the classification losses: the targets become (1 − ε)·onehot + ε/K over the K classes (K = 2
+    /// for the binary loss, whose target y becomes y(1 − ε) + ε/2), as Keras and PyTorch smooth them.
+    /// </param>
+    public static LossHead Create(LossKind kind, float labelSmoothing = 0f)
     {
-        LossKind.BinaryCrossEntropy => new SigmoidCrossEntropyHead(),
-        LossKind.SparseCategoricalCrossEntropy => new SoftmaxCrossEntropyHead(sparseTargets: true),
-        LossKind.CategoricalCrossEntropy => new SoftmaxCrossEntropyHead(sparseTargets: false),
-        LossKind.SquaredError => new SquaredErrorHead(),
-        LossKind.AbsoluteError => new AbsoluteErrorHead(),
-        LossKind.Huber => new HuberHead(),
-        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown loss."),
-    };
+        if (!(labelSmoothing >= 0f && labelSmoothing < 1f)) throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "Label smoothing must be in [0, 1).");
+        if (labelSmoothing > 0f && kind is not (LossKind.BinaryCrossEntropy or LossKind.SparseCategoricalCrossEntropy or LossKind.CategoricalCrossEntropy))
+            throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "Label smoothing applies to the classification losses only.");
+        return kind switch
+        {
+            LossKind.BinaryCrossEntropy => new SigmoidCrossEntropyHead(labelSmoothing),
+            LossKind.SparseCategoricalCrossEntropy => new SoftmaxCrossEntropyHead(sparseTargets: true, labelSmoothing),
+            LossKind.CategoricalCrossEntropy => new SoftmaxCrossEntropyHead(sparseTargets: false, labelSmoothing),
+            LossKind.SquaredError => new SquaredErrorHead(),
+            LossKind.AbsoluteError => new AbsoluteErrorHead(),
+            LossKind.Huber => new HuberHead(),
+            _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown loss."),
+        };
+    }
 }
 
 /// <summary>The loss a network is trained with; each one fixes the output head.</summary>

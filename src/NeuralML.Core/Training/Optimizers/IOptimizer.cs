@@ -20,8 +20,10 @@ internal static class Optimizers
 {
     public static IOptimizer Create(TrainingSettings settings, int parameterCount, int threads) => settings.Optimizer switch
     {
-        OptimizerKind.Sgd => new SgdOptimizer(parameterCount, settings.Momentum, settings.UseNesterovMomentum, threads),
-        OptimizerKind.Adam => new AdamOptimizer(parameterCount, threads),
+        OptimizerKind.Sgd => new SgdOptimizer(parameterCount, settings.Momentum, settings.UseNesterovMomentum, threads) { WeightDecay = settings.WeightDecay },
+        // AdamW is Adam with decoupled weight decay, which every mini-batch optimizer applies the same way.
+        OptimizerKind.Adam or OptimizerKind.AdamW => new AdamOptimizer(parameterCount, threads) { WeightDecay = settings.WeightDecay },
+        OptimizerKind.RmsProp => new RmsPropOptimizer(parameterCount, threads: threads) { WeightDecay = settings.WeightDecay },
         _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Optimizer, "Unknown optimizer."),
     };
 }

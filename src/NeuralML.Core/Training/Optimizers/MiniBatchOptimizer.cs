@@ -1,12 +1,23 @@
 namespace NeuralML.Training;
 
-/// <summary>A first-order method: one gradient evaluation per batch, then one update of every parameter.</summary>
+/// <summary>
+/// A first-order method: one gradient evaluation per batch, then one update of every parameter. With
+/// <see cref="WeightDecay"/> λ, the weights are first multiplied by 1 − η·λ (decoupled weight decay, as AdamW and
+/// PyTorch's <c>AdamW</c> apply it: after the gradient is taken, before the update).
+/// </summary>
 internal abstract class MiniBatchOptimizer : IOptimizer
 {
+    /// <summary>Decoupled weight decay λ on the weights (not the biases); 0 for none.</summary>
+    public float WeightDecay { get; init; }
+
     public (double LossSum, double WeightSum) Step(TrainingObjective objective, ReadOnlySpan<int> rows, float learningRate)
     {
         (double loss, double weight) = objective.Evaluate(rows);
-        if (weight > 0) Update(objective.Parameters, objective.Gradient, learningRate);
+        if (weight > 0)
+        {
+            if (WeightDecay > 0f) objective.ScaleWeights(1f - learningRate * WeightDecay);
+            Update(objective.Parameters, objective.Gradient, learningRate);
+        }
         return (loss, weight);
     }
 
