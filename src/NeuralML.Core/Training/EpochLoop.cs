@@ -12,7 +12,11 @@ internal sealed class EpochLoop(TrainingObjective objective, IOptimizer optimize
 {
     /// <exception cref="InvalidOperationException">The loss became NaN or infinite (training diverged).</exception>
     /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
-    public List<EpochReport> Run(int epochs, int batchSize, TrainingCancellation cancellation, Action<EpochReport>? progress)
+    /// <param name="epochs">The most epochs to run.</param>
+    /// <param name="batchSize">Rows per optimizer step.</param>
+    /// <param name="cancellation">Checked before every batch.</param>
+    /// <param name="progress">Called after every epoch; returning false ends training after that epoch.</param>
+    public List<EpochReport> Run(int epochs, int batchSize, TrainingCancellation cancellation, Func<EpochReport, bool>? progress)
     {
         int[] rows = validation.TrainingRows;
         var history = new List<EpochReport>();
@@ -35,18 +39,18 @@ internal sealed class EpochLoop(TrainingObjective objective, IOptimizer optimize
                 throw new InvalidOperationException(
                     $"Training diverged in epoch {epoch}: the loss is {meanLoss}. Lower the learning rate (now {epochRate}) or normalise the features.");
 
-            double? validationLoss = null;
+            double? validationLoss = null, metric = null;
             if (validation.Set is { } set && validation.Rows.Length > 0)
             {
-                (double validationSum, double validationWeight) = objective.Loss(set, validation.Rows, standardizeValidationBatches);
+                (double validationSum, double validationWeight, metric) = objective.Loss(set, validation.Rows, standardizeValidationBatches);
                 validationLoss = validationWeight > 0 ? validationSum / validationWeight : 0;
                 earlyStopping?.Observe(epoch, validationLoss.Value, objective.Parameters);
             }
-            var report = new EpochReport(epoch, epochs, meanLoss, clock.Elapsed, validationLoss, epochRate);
+            var report = new EpochReport(epoch, epochs, meanLoss, clock.Elapsed, validationLoss, epochRate, metric);
             history.Add(report);
             schedule.EpochEnded(report);
-            progress?.Invoke(report);
-            if (earlyStopping?.ShouldStop(epoch) == true) break;
+            bool goOn = progress?.Invoke(report) ?? true;
+            if (!goOn || earlyStopping?.ShouldStop(epoch) == true) break;
         }
         return history;
     }

@@ -1,7 +1,8 @@
 namespace NeuralML.Training;
 
 /// <summary>
-/// What one epoch did: the weighted mean training loss, the validation loss (when rows are watched), the learning rate of
-/// its first step, and the time it took.
+/// What one epoch did: the weighted mean training loss, the validation loss and metric (when rows are watched), the
+/// learning rate of its first step, and the time it took.
 /// </summary>
-internal readonly record struct EpochReport(int Epoch, int Epochs, double Loss, TimeSpan Elapsed, double? ValidationLoss = null, float LearningRate = 0f);
+internal readonly record struct EpochReport(int Epoch, int Epochs, double Loss, TimeSpan Elapsed, double? ValidationLoss = null, float LearningRate = 0f,
+    double? ValidationMetric = null);

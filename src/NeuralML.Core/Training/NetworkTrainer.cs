@@ -29,11 +29,11 @@ internal sealed class NetworkTrainer
     /// Rows to watch for overfitting instead of holding out <see cref="TrainingSettings.ValidationFraction"/> of
     /// <paramref name="data"/>; early stopping uses them when <see cref="TrainingSettings.EarlyStoppingRounds"/> is positive.
     /// </param>
-    /// <param name="progress">Called after every epoch.</param>
+    /// <param name="progress">Called after every epoch; returning false ends training after that epoch (keeping the best epoch, as early stopping does).</param>
     /// <param name="cancellation">Checked before every batch.</param>
     /// <exception cref="InvalidOperationException">The loss became NaN or infinite (training diverged).</exception>
     /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
-    public TrainingResult Train(ITrainingSet data, int outputs, ITrainingSet? validation = null, Action<EpochReport>? progress = null,
+    public TrainingResult Train(ITrainingSet data, int outputs, ITrainingSet? validation = null, Func<EpochReport, bool>? progress = null,
         TrainingCancellation cancellation = default)
     {
         if (data.RowCount == 0) throw new ArgumentException("The training set has no rows.", nameof(data));
@@ -50,6 +50,7 @@ internal sealed class NetworkTrainer
             throw new ArgumentException($"The loss needs {targetWidth} target values per row; the data has {data.TargetWidth}.", nameof(data));
         Standardizer standardizer = Standardizer.Fit(data, settings);
         bool standardizeTrainingBatches = standardizer.StandardizeInPlaceIfOwned(data);
+        double constantLoss = ConstantPrediction.Loss(data, head, standardizer, outputs);
         ValidationRows watched = ValidationRows.Create(data, validation, settings, random);
         bool standardizeValidationBatches = validation is null ? standardizeTrainingBatches : standardizer.StandardizeInPlaceIfOwned(validation);
 
@@ -69,6 +70,7 @@ internal sealed class NetworkTrainer
         List<EpochReport> history = loop.Run(settings.Epochs!.Value, batchSize, cancellation, progress);
         earlyStopping?.RestoreBest(network.Parameters);
         standardizer.FoldInto(network);
-        return new TrainingResult(network, history, earlyStopping?.BestEpoch ?? history.Count);
+        int kept = earlyStopping?.BestEpoch ?? history.Count;
+        return new TrainingResult(network, history, kept, TrainingDiagnosis.Of(history, kept, constantLoss), ValidationMetric.NameOf(settings.Loss));
     }
 }

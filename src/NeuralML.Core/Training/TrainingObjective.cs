@@ -22,6 +22,10 @@ internal sealed class TrainingObjective
     private readonly float _l2, _l1;
     private readonly float? _clipNorm;
     private readonly float[] _dParameters;
+    private readonly LossKind _loss;
+
+    // The logits and targets of every watched row, for the validation metric; sized on first use.
+    private float[] _watchedLogits = [], _watchedTargets = [];
 
     /// <param name="network">The network whose parameters are optimised.</param>
     /// <param name="head">The loss head on its logits.</param>
@@ -35,6 +39,7 @@ internal sealed class TrainingObjective
     public TrainingObjective(FeedForwardNetwork network, LossHead head, DenseKernels kernels, ITrainingSet trainingSet, BatchBuffers batch,
         Standardizer standardizer, bool standardizeTrainingBatches, Regularization regularization, IHiddenLayerPart[] trainingParts)
     {
+        _loss = head.Kind;
         _l1 = regularization.L1;
         _clipNorm = regularization.GradientClipNorm;
         _trainingSet = trainingSet;
@@ -82,19 +87,28 @@ internal sealed class TrainingObjective
         return (loss, weight);
     }
 
-    /// <summary>Evaluation mode (no training parts, no gradient): Σ w·L and Σ w over all of <paramref name="rows"/>, batch by batch.</summary>
-    public (double LossSum, double WeightSum) Loss(ITrainingSet set, ReadOnlySpan<int> rows, bool standardizeFeatures)
+    /// <summary>
+    /// Evaluation mode (no training parts, no gradient): Σ w·L and Σ w over all of <paramref name="rows"/>, batch by
+    /// batch, and the task's <see cref="ValidationMetric"/> of those rows.
+    /// </summary>
+    public (double LossSum, double WeightSum, double? Metric) Loss(ITrainingSet set, ReadOnlySpan<int> rows, bool standardizeFeatures)
     {
+        int outputs = _network.OutputCount, width = _batch.TargetWidth;
+        if (_watchedLogits.Length < rows.Length * outputs) _watchedLogits = new float[rows.Length * outputs];
+        if (_watchedTargets.Length < rows.Length * width) _watchedTargets = new float[rows.Length * width];
         double lossSum = 0, weightSum = 0;
         for (int start = 0; start < rows.Length; start += MaxRows)
         {
             int count = Math.Min(MaxRows, rows.Length - start);
             weightSum += _batch.Load(set, rows.Slice(start, count), _standardizer, standardizeFeatures);
             ReadOnlySpan<float> logits = _network.Forward(_batch.Features, count, _workspace, _kernels);
-            lossSum += _head.LossAndGradient(logits, _batch.Targets.AsSpan(0, count * _batch.TargetWidth), _batch.WeightsOf(set, count),
-                _batch.DLogits, count, _network.OutputCount, 1f);
+            lossSum += _head.LossAndGradient(logits, _batch.Targets.AsSpan(0, count * width), _batch.WeightsOf(set, count),
+                _batch.DLogits, count, outputs, 1f);
+            logits[..(count * outputs)].CopyTo(_watchedLogits.AsSpan(start * outputs));
+            _batch.Targets.AsSpan(0, count * width).CopyTo(_watchedTargets.AsSpan(start * width));
         }
-        return (lossSum, weightSum);
+        double? metric = ValidationMetric.Compute(_loss, _watchedLogits, _watchedTargets, rows.Length, outputs);
+        return (lossSum, weightSum, metric);
     }
 
     /// <summary>

@@ -6,4 +6,7 @@ namespace NeuralML.Training;
 /// <param name="Network">The network, reading raw features and predicting in the label's units.</param>
 /// <param name="History">One report per epoch run.</param>
 /// <param name="BestEpoch">The epoch whose parameters were kept: the best on the validation rows with early stopping, else the last.</param>
-internal sealed record TrainingResult(FeedForwardNetwork Network, IReadOnlyList<EpochReport> History, int BestEpoch);
+/// <param name="Diagnosis">What the history says about the run (underfitting, overfitting, a growing loss).</param>
+/// <param name="ValidationMetric">The name of the metric in the reports: "AUC", "accuracy" or "R²".</param>
+internal sealed record TrainingResult(FeedForwardNetwork Network, IReadOnlyList<EpochReport> History, int BestEpoch, TrainingDiagnosis Diagnosis,
+    string ValidationMetric);

@@ -13,12 +13,12 @@ public sealed class FeedForwardModelParameters
 {
     private int? _numberOfThreads;
 
-    internal FeedForwardModelParameters(PredictionKind kind, FeedForwardNetwork network, ClassLabels? classLabels, IReadOnlyList<double> trainingLosses)
+    internal FeedForwardModelParameters(PredictionKind kind, FeedForwardNetwork network, ClassLabels? classLabels, FeedForwardTrainingHistory history)
     {
         Kind = kind;
         Network = network;
         ClassLabels = classLabels;
-        TrainingLosses = trainingLosses;
+        TrainingHistory = history;
     }
 
     internal FeedForwardNetwork Network { get; }
@@ -66,8 +66,34 @@ public sealed class FeedForwardModelParameters
     /// <summary>The number of trainable weights and biases.</summary>
     public int ParameterCount => Network.Parameters.Length;
 
-    /// <summary>The weighted mean training loss after each epoch.</summary>
-    public IReadOnlyList<double> TrainingLosses { get; }
+    /// <summary>The weighted mean training loss of each epoch (<see cref="TrainingHistory"/> has the rest).</summary>
+    public IReadOnlyList<double> TrainingLosses => TrainingHistory.Epochs.Select(e => e.TrainingLoss).ToArray();
+
+    /// <summary>Every epoch's losses, validation metric and learning rate, the epoch kept, and a diagnosis of the run.</summary>
+    public FeedForwardTrainingHistory TrainingHistory { get; }
+
+    /// <summary>The diagnosis of the training run (<see cref="FeedForwardTrainingHistory.Diagnosis"/>).</summary>
+    public string TrainingDiagnosis => TrainingHistory.Diagnosis;
+
+    /// <summary>
+    /// The network as a table, as Keras' <c>summary()</c> prints it: each dense layer with its output shape, activation
+    /// and parameter count (weights, biases, and PReLU's slopes), the output head, and the totals.
+    /// </summary>
+    public string Summary()
+    {
+        var text = new StringBuilder();
+        text.AppendLine($"FeedForward {Kind} model: {Network.InputCount} inputs, {Network.OutputCount} outputs");
+        text.AppendLine($"{"Layer",-22}{"Output shape",-16}{"Activation",-12}{"Parameters",12}");
+        for (int l = 0; l < Network.Layers.Count; l++)
+        {
+            DenseLayerShape layer = Network.Layers[l];
+            string parameters = layer.ParameterCount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture);
+            text.AppendLine($"{$"dense_{l} (Dense)",-22}{$"(N, {layer.Outputs})",-16}{layer.Activation,-12}{parameters,12}");
+        }
+        text.AppendLine($"{$"output ({Head})",-22}{$"(N, {Network.OutputCount})",-16}{Head,-12}{0,12}");
+        text.Append($"Total parameters: {ParameterCount.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)}");
+        return text.ToString();
+    }
 
     /// <summary>A copy of layer <paramref name="layer"/>'s weights, (inputs × outputs) row-major: y = x·W + b.</summary>
     public float[] GetWeights(int layer) => Network.Weights(CheckLayer(layer)).ToArray();

@@ -8,14 +8,16 @@ namespace NeuralML.Persistence;
 /// <summary>
 /// NeuralML's own model format, the part of a <c>mlContext.Model.Save</c> file that holds a FeedForward model:
 /// "NeuralML" magic, format version, payload length and CRC-32, then the payload (task, feature column, class labels,
-/// training losses, network). Reading checks the version, the length and the checksum before it parses, and every
+/// training history, network). Reading checks the version, the length and the checksum before it parses, and every
 /// declared size against the bytes present before it allocates; nothing in the file is ever executed.
 /// Format 1 also held the trainer's thread count after the feature column; it is a setting of the machine that
-/// scores, not of the model, so format 2 dropped it, and reading format 1 skips it.
+/// scores, not of the model, so format 2 dropped it, and reading format 1 skips it. Formats 1 and 2 kept only the
+/// training loss of each epoch; format 3 keeps the whole history (losses, metric, learning rate, time, kept epoch,
+/// diagnosis).
 /// </summary>
 internal static class ModelFile
 {
-    public const int FormatVersion = 2;
+    public const int FormatVersion = 3;
     private const long MaxPayloadBytes = 1L << 31;
     private static readonly byte[] Magic = "NeuralML"u8.ToArray();
     private static readonly Encoding StrictUtf8 = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
@@ -28,8 +30,7 @@ internal static class ModelFile
             writer.Write((int)model.Kind);
             writer.Write(featureColumnName);
             WriteClassLabels(writer, model.ClassLabels);
-            writer.Write(model.TrainingLosses.Count);
-            foreach (double loss in model.TrainingLosses) writer.Write(loss);
+            WriteHistory(writer, model.TrainingHistory);
             NetworkFormat.Write(writer, model.Network);
         }
         byte[] bytes = payload.ToArray();
@@ -100,10 +101,7 @@ internal static class ModelFile
             if (threads < 0) throw new InvalidDataException($"The model declares {threads} threads.");
         }
         ClassLabels? labels = ReadClassLabels(reader, Remaining);
-        int losses = reader.ReadInt32();
-        if (losses < 0 || losses > Remaining() / 8) throw new InvalidDataException($"The model declares {losses} training losses, more than its bytes hold.");
-        var history = new double[losses];
-        for (int i = 0; i < losses; i++) history[i] = reader.ReadDouble();
+        FeedForwardTrainingHistory history = version >= 3 ? ReadHistory(reader, Remaining) : ReadLosses(reader, Remaining, kind);
         FeedForwardNetwork network = NetworkFormat.Read(reader, Remaining());
         if (Remaining() != 0) throw new InvalidDataException($"The model has {Remaining()} unexpected bytes after the network.");
         int outputs = kind == PredictionKind.MulticlassClassification ? labels?.Count ?? -1 : 1;
@@ -111,6 +109,61 @@ internal static class ModelFile
             throw new InvalidDataException($"The model's network has {network.OutputCount} outputs; a {kind} model with these labels needs {outputs}.");
         return (new FeedForwardModelParameters(kind, network, labels, history), featureColumn);
     }
+
+    /// <summary>Bytes of one epoch's record: training loss, validation loss, metric, seconds (doubles) and rate (float).</summary>
+    private const int EpochBytes = 4 * 8 + 4;
+
+    private static void WriteHistory(BinaryWriter writer, FeedForwardTrainingHistory history)
+    {
+        writer.Write(history.Epochs.Count);
+        foreach (FeedForwardEpoch e in history.Epochs)
+        {
+            writer.Write(e.TrainingLoss);
+            writer.Write(e.ValidationLoss ?? double.NaN);
+            writer.Write(e.ValidationMetric ?? double.NaN);
+            writer.Write(e.Elapsed?.TotalSeconds ?? double.NaN);
+            writer.Write(e.LearningRate ?? float.NaN);
+        }
+        writer.Write(history.KeptEpoch);
+        writer.Write(history.ValidationMetricName);
+        writer.Write(history.Diagnosis);
+    }
+
+    private static FeedForwardTrainingHistory ReadHistory(BinaryReader reader, Func<long> remaining)
+    {
+        int count = reader.ReadInt32();
+        if (count < 0 || count > remaining() / EpochBytes) throw new InvalidDataException($"The model declares {count} training epochs, more than its bytes hold.");
+        var epochs = new FeedForwardEpoch[count];
+        static double? Known(double value) => double.IsNaN(value) ? null : value;
+        for (int i = 0; i < count; i++)
+        {
+            double loss = reader.ReadDouble(), validation = reader.ReadDouble(), metric = reader.ReadDouble(), seconds = reader.ReadDouble();
+            float rate = reader.ReadSingle();
+            epochs[i] = new FeedForwardEpoch(i + 1, loss, Known(validation), Known(metric), float.IsNaN(rate) ? null : rate,
+                double.IsNaN(seconds) ? null : TimeSpan.FromSeconds(seconds));
+        }
+        int kept = reader.ReadInt32();
+        if (kept < 0 || kept > count) throw new InvalidDataException($"The model declares it kept epoch {kept} of {count}.");
+        return new FeedForwardTrainingHistory(epochs, kept, reader.ReadString(), reader.ReadString());
+    }
+
+    /// <summary>Formats 1 and 2: the training losses alone.</summary>
+    private static FeedForwardTrainingHistory ReadLosses(BinaryReader reader, Func<long> remaining, PredictionKind kind)
+    {
+        int losses = reader.ReadInt32();
+        if (losses < 0 || losses > remaining() / 8) throw new InvalidDataException($"The model declares {losses} training losses, more than its bytes hold.");
+        var epochs = new FeedForwardEpoch[losses];
+        for (int i = 0; i < losses; i++) epochs[i] = new FeedForwardEpoch(i + 1, reader.ReadDouble(), null, null, null, null);
+        return new FeedForwardTrainingHistory(epochs, keptEpoch: 0, MetricName(kind),
+            "Not recorded: this model was saved before NeuralML kept a diagnosis (model format 1 or 2).");
+    }
+
+    private static string MetricName(PredictionKind kind) => kind switch
+    {
+        PredictionKind.BinaryClassification => "AUC",
+        PredictionKind.MulticlassClassification => "accuracy",
+        _ => "R²",
+    };
 
     // Key value types a model file can hold, by tag. 0 means "no key values".
     private static readonly (int Tag, PrimitiveDataViewType Type)[] KeyValueTypes =

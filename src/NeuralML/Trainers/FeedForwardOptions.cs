@@ -134,6 +134,19 @@ public abstract class FeedForwardOptions
     public int? NumberOfThreads { get; set; }
 
     /// <summary>
+    /// Called after each epoch with its report (losses, validation metric, learning rate, time), on the training thread:
+    /// return true to go on, false to end training after this epoch (the model then keeps the best epoch so far, as
+    /// with early stopping). Keras' callbacks and PyTorch's loop both offer this. Default null. Not saved with the model.
+    /// </summary>
+    public Func<FeedForwardEpoch, bool>? Progress { get; set; }
+
+    /// <summary>
+    /// Stops training within one batch when cancelled: <c>Fit</c> then throws <see cref="OperationCanceledException"/>.
+    /// <c>MLContext.CancelExecution</c> stops it the same way. Default: none.
+    /// </summary>
+    public CancellationToken CancellationToken { get; set; }
+
+    /// <summary>
     /// These options as training settings, checked: every range rule is <see cref="TrainingSettings.Validate"/>'s, and
     /// its exceptions name the option. Called when the trainer is created and again at <c>Fit</c>, since options are
     /// a mutable object a caller may change in between.

@@ -96,16 +96,26 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         using IChannel? channel = _host?.Start("Training");
         var log = new TrainingLog(channel, Kind, settings);
         log.Started(read, validationRead?.Data.RowCount, o.LabelColumnName, outputs);
-        TrainingResult result = new NetworkTrainer(settings).Train(trainingRows, outputs, validationRead?.Data, log.Epoch,
-            new TrainingCancellation(CancellationToken.None, _host is null ? null : MLNetInternals.IsCanceled(_host)));
+        Func<FeedForwardEpoch, bool>? userProgress = o.Progress;
+        bool Progress(EpochReport report)
+        {
+            log.Epoch(report);
+            return userProgress?.Invoke(ToEpoch(report)) ?? true;
+        }
+        TrainingResult result = new NetworkTrainer(settings).Train(trainingRows, outputs, validationRead?.Data, Progress,
+            new TrainingCancellation(o.CancellationToken, _host is null ? null : MLNetInternals.IsCanceled(_host)));
         log.Finished(result, validationRead is not null);
+        var history = new FeedForwardTrainingHistory(result.History.Select(ToEpoch).ToArray(), result.BestEpoch, result.ValidationMetric, result.Diagnosis.Text);
 
-        var model = new FeedForwardModelParameters(Kind, result.Network, labels, result.History.Select(h => h.Loss).ToArray())
+        var model = new FeedForwardModelParameters(Kind, result.Network, labels, history)
         {
             NumberOfThreads = o.NumberOfThreads,
         };
         return new FeedForwardPredictionTransformer(model, o.FeatureColumnName);
     }
+
+    private static FeedForwardEpoch ToEpoch(EpochReport report)
+        => new(report.Epoch, report.Loss, report.ValidationLoss, report.ValidationMetric, report.LearningRate, report.Elapsed);
 
     /// <summary>The input columns plus the output columns this trainer's transformer will add.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>

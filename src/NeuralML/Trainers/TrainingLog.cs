@@ -24,7 +24,12 @@ internal sealed class TrainingLog(IChannel? channel, PredictionKind kind, Traini
 
     public void Epoch(EpochReport report)
         => Info($"Epoch {report.Epoch}/{report.Epochs}: loss {report.Loss:G5}" +
-            (report.ValidationLoss is double v ? $", validation loss {v:G5}" : "") + $" ({report.Elapsed.TotalSeconds:F3} s)");
+            (report.ValidationLoss is double v ? $", validation loss {v:G5}" : "") +
+            (report.ValidationMetric is double m ? $", validation {_metric} {m:G4}" : "") +
+            (settings.LearningRateSchedule != LearningRateSchedule.Constant ? $", learning rate {report.LearningRate:G3}" : "") +
+            $" ({report.Elapsed.TotalSeconds:F3} s)");
+
+    private readonly string _metric = ValidationMetric.NameOf(settings.Loss);
 
     /// <summary>How long training took and which epoch the model keeps.</summary>
     public void Finished(TrainingResult result, bool validationData)
@@ -35,6 +40,7 @@ internal sealed class TrainingLog(IChannel? channel, PredictionKind kind, Traini
             ? $"stopped early after epoch {run}; kept epoch {result.BestEpoch}, the best on the {watched}"
             : result.BestEpoch < epochs ? $"kept epoch {result.BestEpoch}, the best on the {watched}" : $"final loss {result.History[^1].Loss:G5}";
         Info($"FeedForward training finished in {_clock.Elapsed.TotalSeconds:F2} s; {stopped}.");
+        Info($"Diagnosis: {result.Diagnosis.Text}");
     }
 
     private void Info(string message) => channel?.Info(MessageSensitivity.None, message);

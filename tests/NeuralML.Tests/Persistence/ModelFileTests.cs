@@ -19,7 +19,9 @@ public class ModelFileTests
         var network = new FeedForwardNetwork(3, [4], Activation.Relu, 3);
         network.Initialize(new Xoshiro256StarStar(1));
         var model = new FeedForwardModelParameters(PredictionKind.MulticlassClassification, network,
-            ClassLabels.CreateText(["setosa", "versicolor", "virginica"]), [0.5, 0.25]);
+            ClassLabels.CreateText(["setosa", "versicolor", "virginica"]),
+            new FeedForwardTrainingHistory([new FeedForwardEpoch(1, 0.5, 0.6, 0.75, 0.001f, TimeSpan.FromSeconds(0.125)), new FeedForwardEpoch(2, 0.25, null, null, 0.0005f, TimeSpan.FromSeconds(0.25))],
+                keptEpoch: 1, "accuracy", "No problem found."));
         using var stream = new MemoryStream();
         ModelFile.Write(stream, model, "Features");
         return stream.ToArray();
@@ -44,6 +46,11 @@ public class ModelFileTests
         Assert.Equal([3, 4, 3], model.LayerSizes);
         Assert.Equal(["setosa", "versicolor", "virginica"], model.ClassLabels!.Names!);
         Assert.Equal([0.5, 0.25], model.TrainingLosses);
+        Assert.Equal(new FeedForwardEpoch(1, 0.5, 0.6, 0.75, 0.001f, TimeSpan.FromSeconds(0.125)), model.TrainingHistory.Epochs[0]);
+        Assert.Equal(new FeedForwardEpoch(2, 0.25, null, null, 0.0005f, TimeSpan.FromSeconds(0.25)), model.TrainingHistory.Epochs[1]);
+        Assert.Equal(1, model.TrainingHistory.KeptEpoch);
+        Assert.Equal("accuracy", model.TrainingHistory.ValidationMetricName);
+        Assert.Equal("No problem found.", model.TrainingDiagnosis);
         var original = new FeedForwardNetwork(3, [4], Activation.Relu, 3);
         original.Initialize(new Xoshiro256StarStar(1));
         Assert.Equal(original.Parameters, model.GetParameters());

@@ -8,6 +8,9 @@ namespace NeuralML.Training;
 /// </summary>
 internal abstract class LossHead
 {
+    /// <summary>The loss this head computes.</summary>
+    public LossKind Kind { get; private set; }
+
     /// <summary>How many target values each row carries, given the number of logits per row.</summary>
     public virtual int TargetWidth(int outputs) => 1;
 
@@ -54,7 +57,7 @@ internal abstract class LossHead
         if (!(labelSmoothing >= 0f && labelSmoothing < 1f)) throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "Label smoothing must be in [0, 1).");
         if (labelSmoothing > 0f && kind is not (LossKind.BinaryCrossEntropy or LossKind.SparseCategoricalCrossEntropy or LossKind.CategoricalCrossEntropy))
             throw new ArgumentOutOfRangeException(nameof(labelSmoothing), labelSmoothing, "Label smoothing applies to the classification losses only.");
-        return kind switch
+        LossHead head = kind switch
         {
             LossKind.BinaryCrossEntropy => new SigmoidCrossEntropyHead(labelSmoothing),
             LossKind.SparseCategoricalCrossEntropy => new SoftmaxCrossEntropyHead(sparseTargets: true, labelSmoothing),
@@ -64,6 +67,8 @@ internal abstract class LossHead
             LossKind.Huber => new HuberHead(),
             _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "Unknown loss."),
         };
+        head.Kind = kind;
+        return head;
     }
 }
 
