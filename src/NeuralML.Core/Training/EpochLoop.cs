@@ -50,7 +50,7 @@ internal sealed class EpochLoop(TrainingObjective objective, IOptimizer optimize
             history.Add(report);
             schedule.EpochEnded(report);
             bool goOn = progress?.Invoke(report) ?? true;
-            if (!goOn || earlyStopping?.ShouldStop(epoch) == true) break;
+            if (!goOn || earlyStopping?.ShouldStop(epoch) == true || optimizer.Converged) break;
         }
         return history;
     }

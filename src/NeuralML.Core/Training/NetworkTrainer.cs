@@ -12,6 +12,9 @@ namespace NeuralML.Training;
 /// </summary>
 internal sealed class NetworkTrainer
 {
+    /// <summary>Rows a full-batch evaluation reads at a time (its buffers' size).</summary>
+    private const int FullBatchChunkRows = 1024;
+
     private readonly TrainingSettings _settings;
     private readonly DenseKernels _kernels;
 
@@ -54,15 +57,20 @@ internal sealed class NetworkTrainer
         ValidationRows watched = ValidationRows.Create(data, validation, settings, random);
         bool standardizeValidationBatches = validation is null ? standardizeTrainingBatches : standardizer.StandardizeInPlaceIfOwned(validation);
 
-        int batchSize = Math.Min(settings.BatchSize, watched.TrainingRows.Length);
         int threads = settings.NumberOfThreads ?? Environment.ProcessorCount;
-        var batch = new BatchBuffers(batchSize, data.FeatureCount, targetWidth, outputs, data.HasWeights || validation?.HasWeights == true);
+        IOptimizer optimizer = Optimizers.Create(settings, network.Parameters.Length, threads);
+        // A full-batch method (L-BFGS) takes every training row per step, read in chunks of at most FullBatchChunkRows.
+        bool fullBatch = optimizer.IsFullBatch;
+        int trainingRows = watched.TrainingRows.Length;
+        int batchSize = fullBatch ? trainingRows : Math.Min(settings.BatchSize, trainingRows);
+        int bufferRows = fullBatch ? Math.Min(FullBatchChunkRows, trainingRows) : batchSize;
+        var batch = new BatchBuffers(bufferRows, data.FeatureCount, targetWidth, outputs, data.HasWeights || validation?.HasWeights == true);
         IHiddenLayerPart[] trainingParts = settings.DropoutRate > 0f ? [new Dropout(settings.DropoutRate, random)] : [];
         var objective = new TrainingObjective(network, head, _kernels, data, batch, standardizer, standardizeTrainingBatches,
             new Regularization(settings.L2Regularization, settings.L1Regularization, settings.GradientClipNorm), trainingParts);
-        IOptimizer optimizer = Optimizers.Create(settings, network.Parameters.Length, threads);
+        // A full-batch step is not noisy: early stopping needs no minimum number of steps then.
         EarlyStopping? earlyStopping = watched.Rows.Length > 0 && settings.EarlyStoppingRounds > 0
-            ? new EarlyStopping(settings.EarlyStoppingRounds, (watched.TrainingRows.Length + batchSize - 1) / batchSize, network.Parameters)
+            ? new EarlyStopping(settings.EarlyStoppingRounds, fullBatch ? EarlyStopping.MinimumPatienceSteps : (trainingRows + batchSize - 1) / batchSize, network.Parameters)
             : null;
 
         ILearningRateSchedule schedule = LearningRateSchedules.Create(settings, (watched.TrainingRows.Length + batchSize - 1) / batchSize);
@@ -71,6 +79,7 @@ internal sealed class NetworkTrainer
         earlyStopping?.RestoreBest(network.Parameters);
         standardizer.FoldInto(network);
         int kept = earlyStopping?.BestEpoch ?? history.Count;
-        return new TrainingResult(network, history, kept, TrainingDiagnosis.Of(history, kept, constantLoss), ValidationMetric.NameOf(settings.Loss));
+        return new TrainingResult(network, history, kept, TrainingDiagnosis.Of(history, kept, constantLoss), ValidationMetric.NameOf(settings.Loss),
+            optimizer.Converged);
     }
 }

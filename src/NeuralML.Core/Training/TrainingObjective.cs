@@ -27,6 +27,9 @@ internal sealed class TrainingObjective
     // The logits and targets of every watched row, for the validation metric; sized on first use.
     private float[] _watchedLogits = [], _watchedTargets = [];
 
+    // The full-batch gradient being summed chunk by chunk; sized on first use.
+    private float[] _chunkGradient = [];
+
     /// <param name="network">The network whose parameters are optimised.</param>
     /// <param name="head">The loss head on its logits.</param>
     /// <param name="kernels">The dense-layer kernels.</param>
@@ -85,6 +88,63 @@ internal sealed class TrainingObjective
         AddPenaltyGradients();
         ClipGradient();
         return (loss, weight);
+    }
+
+    /// <summary>
+    /// Training mode over any number of rows, chunk by chunk (<see cref="MaxRows"/> at a time, in the order given): the
+    /// mean loss Σw·L/Σw and its gradient (with the penalties' gradients) into <see cref="Gradient"/>, summed chunk by
+    /// chunk in a fixed order. Returns Σ w·L and Σ w. This is the full-batch objective of L-BFGS.
+    /// </summary>
+    /// <param name="rows">The rows, in the order their chunks are summed.</param>
+    /// <param name="weight">Their total weight (<see cref="WeightOf"/>), which scales every chunk's gradient.</param>
+    public (double LossSum, double WeightSum) EvaluateAll(ReadOnlySpan<int> rows, double weight)
+    {
+        if (rows.Length <= MaxRows) return Evaluate(rows);
+        if (weight <= 0) return (0, 0);
+        if (_chunkGradient.Length != _dParameters.Length) _chunkGradient = new float[_dParameters.Length];
+        Span<float> total = _chunkGradient;
+        total.Clear();
+        double loss = 0;
+        for (int start = 0; start < rows.Length; start += MaxRows)
+        {
+            int count = Math.Min(MaxRows, rows.Length - start);
+            _batch.Load(_trainingSet, rows.Slice(start, count), _standardizer, _standardizeTrainingBatches);
+            ReadOnlySpan<float> logits = _network.Forward(_batch.Features, count, _workspace, _kernels, _trainingParts);
+            loss += _head.LossAndGradient(logits, _batch.Targets.AsSpan(0, count * _batch.TargetWidth), _batch.WeightsOf(_trainingSet, count),
+                _batch.DLogits, count, _network.OutputCount, (float)(1.0 / weight));
+            _network.Backward(_batch.Features, count, _batch.DLogits, _dParameters, _workspace, _kernels);
+            System.Numerics.Tensors.TensorPrimitives.Add(total, _dParameters, total);
+        }
+        total.CopyTo(_dParameters);
+        AddPenaltyGradients();
+        ClipGradient();
+        return (loss, weight);
+    }
+
+    /// <summary>The total weight of <paramref name="rows"/> of the training set (their number when it has no weights).</summary>
+    public double WeightOf(ReadOnlySpan<int> rows)
+    {
+        if (!_trainingSet.HasWeights) return rows.Length;
+        double weight = 0;
+        for (int start = 0; start < rows.Length; start += MaxRows)
+            weight += _batch.Load(_trainingSet, rows.Slice(start, Math.Min(MaxRows, rows.Length - start)), _standardizer, standardizeFeatures: false);
+        return weight;
+    }
+
+    /// <summary>The penalties' value at the current weights, ½λ₂‖W‖² + λ₁‖W‖₁, which a full-batch method adds to the mean loss.</summary>
+    public double PenaltyValue()
+    {
+        if (_l2 == 0f && _l1 == 0f) return 0;
+        double squares = 0, magnitudes = 0;
+        for (int l = 0; l < _network.Layers.Count; l++)
+        {
+            foreach (float w in _network.Weights(l))
+            {
+                squares += (double)w * w;
+                magnitudes += Math.Abs(w);
+            }
+        }
+        return 0.5 * _l2 * squares + _l1 * magnitudes;
     }
 
     /// <summary>

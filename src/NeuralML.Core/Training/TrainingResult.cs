@@ -8,5 +8,6 @@ namespace NeuralML.Training;
 /// <param name="BestEpoch">The epoch whose parameters were kept: the best on the validation rows with early stopping, else the last.</param>
 /// <param name="Diagnosis">What the history says about the run (underfitting, overfitting, a growing loss).</param>
 /// <param name="ValidationMetric">The name of the metric in the reports: "AUC", "accuracy" or "R²".</param>
+/// <param name="Converged">Whether the optimizer ended training by its own criterion (L-BFGS's tolerances).</param>
 internal sealed record TrainingResult(FeedForwardNetwork Network, IReadOnlyList<EpochReport> History, int BestEpoch, TrainingDiagnosis Diagnosis,
-    string ValidationMetric);
+    string ValidationMetric, bool Converged = false);

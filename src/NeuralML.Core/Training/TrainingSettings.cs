@@ -86,8 +86,18 @@ internal sealed record TrainingSettings
     public TrainingSettings ForRows(int rows) => this with
     {
         HiddenLayers = HiddenLayers ?? TrainingDefaults.HiddenLayers(rows),
-        Epochs = Epochs ?? TrainingDefaults.Epochs(rows, BatchSize),
+        Epochs = Epochs ?? TrainingDefaults.Epochs(rows, Optimizer == OptimizerKind.Lbfgs ? rows : BatchSize),
     };
+
+    /// <summary>L-BFGS minimises one fixed function of the parameters with its own step lengths: what changes the function from step to step, or the step itself, does not combine with it.</summary>
+    private void ValidateLbfgs()
+    {
+        const string Why = "L-BFGS minimises one fixed objective with its own line search";
+        if (DropoutRate > 0f) throw new ArgumentOutOfRangeException(nameof(DropoutRate), DropoutRate, $"{Why}; dropout changes the network at every evaluation. Use L2Regularization instead, or another optimizer.");
+        if (LearningRateSchedule != LearningRateSchedule.Constant) throw new ArgumentOutOfRangeException(nameof(LearningRateSchedule), LearningRateSchedule, $"{Why} and no learning rate; remove the schedule or choose another optimizer.");
+        if (GradientClipNorm is not null) throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), GradientClipNorm, $"{Why}; a clipped gradient is not the gradient of that objective. Remove GradientClipNorm.");
+        if (WeightDecay > 0f) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, $"{Why}; decoupled weight decay acts outside the objective. Use L2Regularization instead.");
+    }
 
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the parameter name is the setting's (and the option's).</exception>
     public void Validate()
@@ -116,6 +126,7 @@ internal sealed record TrainingSettings
         if (!(LabelSmoothing >= 0f && LabelSmoothing < 1f)) throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "LabelSmoothing must be in [0, 1).");
         if (LabelSmoothing > 0f && Loss is not (LossKind.BinaryCrossEntropy or LossKind.SparseCategoricalCrossEntropy or LossKind.CategoricalCrossEntropy))
             throw new ArgumentOutOfRangeException(nameof(LabelSmoothing), LabelSmoothing, "LabelSmoothing applies to classification only.");
+        if (Optimizer == OptimizerKind.Lbfgs) ValidateLbfgs();
         if (NumberOfThreads is <= 0) throw new ArgumentOutOfRangeException(nameof(NumberOfThreads), NumberOfThreads, "NumberOfThreads must be positive (or null for all cores).");
     }
 }

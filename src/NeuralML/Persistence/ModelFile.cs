@@ -110,7 +110,7 @@ internal static class ModelFile
         return (new FeedForwardModelParameters(kind, network, labels, history), featureColumn);
     }
 
-    /// <summary>Bytes of one epoch's record: training loss, validation loss, metric, seconds (doubles) and rate (float).</summary>
+    /// <summary>Bytes of one epoch's record: training loss, validation loss, metric (doubles), time in ticks (long) and rate (float).</summary>
     private const int EpochBytes = 4 * 8 + 4;
 
     private static void WriteHistory(BinaryWriter writer, FeedForwardTrainingHistory history)
@@ -121,7 +121,7 @@ internal static class ModelFile
             writer.Write(e.TrainingLoss);
             writer.Write(e.ValidationLoss ?? double.NaN);
             writer.Write(e.ValidationMetric ?? double.NaN);
-            writer.Write(e.Elapsed?.TotalSeconds ?? double.NaN);
+            writer.Write(e.Elapsed?.Ticks ?? -1L);
             writer.Write(e.LearningRate ?? float.NaN);
         }
         writer.Write(history.KeptEpoch);
@@ -137,10 +137,10 @@ internal static class ModelFile
         static double? Known(double value) => double.IsNaN(value) ? null : value;
         for (int i = 0; i < count; i++)
         {
-            double loss = reader.ReadDouble(), validation = reader.ReadDouble(), metric = reader.ReadDouble(), seconds = reader.ReadDouble();
+            double loss = reader.ReadDouble(), validation = reader.ReadDouble(), metric = reader.ReadDouble();
+            long ticks = reader.ReadInt64();
             float rate = reader.ReadSingle();
-            epochs[i] = new FeedForwardEpoch(i + 1, loss, Known(validation), Known(metric), float.IsNaN(rate) ? null : rate,
-                double.IsNaN(seconds) ? null : TimeSpan.FromSeconds(seconds));
+            epochs[i] = new FeedForwardEpoch(i + 1, loss, Known(validation), Known(metric), float.IsNaN(rate) ? null : rate, ticks < 0 ? null : TimeSpan.FromTicks(ticks));
         }
         int kept = reader.ReadInt32();
         if (kept < 0 || kept > count) throw new InvalidDataException($"The model declares it kept epoch {kept} of {count}.");

@@ -36,7 +36,9 @@ internal sealed class TrainingLog(IChannel? channel, PredictionKind kind, Traini
     {
         int epochs = settings.Epochs!.Value, run = result.History.Count;
         string watched = validationData ? "validation data" : $"{settings.ValidationFraction * 100:0.#}% held-out rows";
-        string stopped = run < epochs
+        string stopped = result.Converged
+            ? $"{settings.Optimizer} converged after epoch {run}" + (result.BestEpoch < run ? $"; kept epoch {result.BestEpoch}, the best on the {watched}" : "")
+            : run < epochs
             ? $"stopped early after epoch {run}; kept epoch {result.BestEpoch}, the best on the {watched}"
             : result.BestEpoch < epochs ? $"kept epoch {result.BestEpoch}, the best on the {watched}" : $"final loss {result.History[^1].Loss:G5}";
         Info($"FeedForward training finished in {_clock.Elapsed.TotalSeconds:F2} s; {stopped}.");

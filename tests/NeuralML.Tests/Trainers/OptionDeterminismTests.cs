@@ -14,6 +14,7 @@ public class OptionDeterminismTests
         ["WeightDecay"] = o => o.WeightDecay = 0.05f,
         ["AdamW"] = o => o.Optimizer = OptimizerKind.AdamW,
         ["RmsProp"] = o => o.Optimizer = OptimizerKind.RmsProp,
+        ["Lbfgs"] = o => o.Optimizer = OptimizerKind.Lbfgs,
         ["GradientClipNorm"] = o => o.GradientClipNorm = 0.5f,
         ["LabelSmoothing"] = o => o.LabelSmoothing = 0.1f,
         ["ClassWeights"] = o => o.ClassWeights = ClassWeights.Balanced,

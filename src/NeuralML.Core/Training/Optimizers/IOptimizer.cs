@@ -13,6 +13,12 @@ internal interface IOptimizer
     /// Returns Σ w·L and Σ w of the rows at the parameters the step started from.
     /// </summary>
     (double LossSum, double WeightSum) Step(TrainingObjective objective, ReadOnlySpan<int> rows, float learningRate);
+
+    /// <summary>Whether the optimizer has reached its own stopping criterion (L-BFGS's tolerances); training then ends.</summary>
+    bool Converged => false;
+
+    /// <summary>Whether each step takes every training row (one step per epoch) rather than a mini-batch.</summary>
+    bool IsFullBatch => false;
 }
 
 /// <summary>Creates the optimizer the settings name.</summary>
@@ -24,6 +30,7 @@ internal static class Optimizers
         // AdamW is Adam with decoupled weight decay, which every mini-batch optimizer applies the same way.
         OptimizerKind.Adam or OptimizerKind.AdamW => new AdamOptimizer(parameterCount, threads) { WeightDecay = settings.WeightDecay },
         OptimizerKind.RmsProp => new RmsPropOptimizer(parameterCount, threads: threads) { WeightDecay = settings.WeightDecay },
+        OptimizerKind.Lbfgs => new LbfgsOptimizer(parameterCount),
         _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Optimizer, "Unknown optimizer."),
     };
 }
