@@ -29,6 +29,9 @@ internal sealed class FeedForwardNetwork
         Parameters = parameters ?? new float[count];
     }
 
+    /// <summary>A copy with its own parameter buffer.</summary>
+    public FeedForwardNetwork Clone() => new(_layers, (float[])Parameters.Clone());
+
     /// <summary>Builds a network from saved layer sizes, activations and parameters.</summary>
     public static FeedForwardNetwork FromParameters(IReadOnlyList<int> layerSizes, IReadOnlyList<Activation> activations, float[] parameters)
     {

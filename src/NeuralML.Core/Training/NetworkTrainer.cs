@@ -34,24 +34,40 @@ internal sealed class NetworkTrainer
     /// </param>
     /// <param name="progress">Called after every epoch; returning false ends training after that epoch (keeping the best epoch, as early stopping does).</param>
     /// <param name="cancellation">Checked before every batch.</param>
+    /// <param name="initial">
+    /// A trained network to continue from (not changed: training works on a copy) instead of a new one; its layers
+    /// replace <see cref="TrainingSettings.HiddenLayers"/> and <see cref="TrainingSettings.Activation"/>. The optimizer
+    /// starts afresh.
+    /// </param>
     /// <exception cref="InvalidOperationException">The loss became NaN or infinite (training diverged).</exception>
     /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
     public TrainingResult Train(ITrainingSet data, int outputs, ITrainingSet? validation = null, Func<EpochReport, bool>? progress = null,
-        TrainingCancellation cancellation = default)
+        TrainingCancellation cancellation = default, FeedForwardNetwork? initial = null)
     {
         if (data.RowCount == 0) throw new ArgumentException("The training set has no rows.", nameof(data));
         if (validation is not null && (validation.FeatureCount != data.FeatureCount || validation.TargetWidth != data.TargetWidth))
             throw new ArgumentException("The validation rows do not have the training rows' shape.", nameof(validation));
         TrainingSettings settings = _settings.ForRows(data.RowCount);
         var random = new Xoshiro256StarStar(settings.Seed);
-        var network = new FeedForwardNetwork(data.FeatureCount, settings.HiddenLayers!, settings.Activation, outputs);
-        network.Initialize(random);
+        if (initial is not null && (initial.InputCount != data.FeatureCount || initial.OutputCount != outputs))
+            throw new ArgumentException($"The initial network reads {initial.InputCount} features and has {initial.OutputCount} outputs; the data has {data.FeatureCount} features and needs {outputs}.", nameof(initial));
+        FeedForwardNetwork network;
+        if (initial is null)
+        {
+            network = new FeedForwardNetwork(data.FeatureCount, settings.HiddenLayers!, settings.Activation, outputs);
+            network.Initialize(random);
+        }
+        else
+        {
+            network = initial.Clone();
+        }
 
         LossHead head = LossHead.Create(settings.Loss, settings.LabelSmoothing);
         int targetWidth = head.TargetWidth(outputs);
         if (targetWidth != data.TargetWidth)
             throw new ArgumentException($"The loss needs {targetWidth} target values per row; the data has {data.TargetWidth}.", nameof(data));
         Standardizer standardizer = Standardizer.Fit(data, settings);
+        if (initial is not null) standardizer.UnfoldFrom(network);
         bool standardizeTrainingBatches = standardizer.StandardizeInPlaceIfOwned(data);
         double constantLoss = ConstantPrediction.Loss(data, head, standardizer, outputs);
         ValidationRows watched = ValidationRows.Create(data, validation, settings, random);

@@ -77,6 +77,39 @@ internal sealed class Standardizer
         if (StandardizesFeatures) FoldFeatureScale(network);
     }
 
+    /// <summary>
+    /// The inverse of <see cref="FoldInto"/>: makes a trained network that reads raw features and predicts raw targets
+    /// read standardised features and predict standardised targets, so that training can continue from it with these
+    /// statistics (undoing the folds in reverse order).
+    /// </summary>
+    public void UnfoldFrom(FeedForwardNetwork network)
+    {
+        if (StandardizesFeatures)
+        {
+            // W_s[j, o] = W[j, o]·scale[j], b_s[o] = b[o] + Σ_j W[j, o]·shift[j]: the same outputs for x_s = (x − shift)/scale.
+            float[] shift = _featureShift!, scale = _featureScale!;
+            DenseLayerShape first = network.Layers[0];
+            Span<float> weights = network.Weights(0), biases = network.Biases(0);
+            var offsets = new double[first.Outputs];
+            for (int j = 0; j < first.Inputs; j++)
+            {
+                Span<float> row = weights.Slice(j * first.Outputs, first.Outputs);
+                for (int o = 0; o < first.Outputs; o++)
+                {
+                    offsets[o] += (double)row[o] * shift[j];
+                    row[o] *= scale[j];
+                }
+            }
+            for (int o = 0; o < first.Outputs; o++) biases[o] = (float)(biases[o] + offsets[o]);
+        }
+        if (StandardizesTargets)
+        {
+            int last = network.Layers.Count - 1;
+            foreach (ref float w in network.Weights(last)) w /= _targetScale;
+            foreach (ref float b in network.Biases(last)) b = (b - _targetShift) / _targetScale;
+        }
+    }
+
     /// <summary>The network learned (y − shift)/scale; make it predict y by scaling the output layer: W ← sW, b ← sb + shift.</summary>
     private void FoldTargetScale(FeedForwardNetwork network)
     {

@@ -68,10 +68,26 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         return FitCore(trainData, validation: validationData);
     }
 
-    private FeedForwardPredictionTransformer FitCore(IDataView input, IDataView? validation)
+    /// <summary>
+    /// Continues training <paramref name="initialModel"/> on <paramref name="trainData"/>: ML.NET's warm-start idiom
+    /// (<c>Fit(trainData, modelParameters)</c>). The network's layers and activation are the initial model's (the
+    /// options' <see cref="FeedForwardOptions.HiddenLayers"/>, if set, must agree); every other option applies as in
+    /// <see cref="Fit(IDataView)"/>, the optimizer's state starts afresh, and the training history continues the
+    /// initial model's. The initial model is not changed.
+    /// </summary>
+    /// <exception cref="ArgumentException">The initial model was trained for another task, another feature width, other classes or other hidden layers.</exception>
+    public FeedForwardPredictionTransformer Fit(IDataView trainData, FeedForwardModelParameters initialModel)
+    {
+        ArgumentNullException.ThrowIfNull(trainData);
+        ArgumentNullException.ThrowIfNull(initialModel);
+        return FitCore(trainData, validation: null, initialModel);
+    }
+
+    private FeedForwardPredictionTransformer FitCore(IDataView input, IDataView? validation, FeedForwardModelParameters? initial = null)
     {
         TOptions o = TrainerOptions;
         TrainingSettings settings = o.ToSettings(Loss, _seed);
+        if (initial is not null) settings = ContinuedSettings(settings, initial, input.Schema);
         int classCount = ClassCount(input.Schema);
         TrainingDataReader.Result read = TrainingDataReader.Read(input, _columns, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, classCount);
         CheckClasses(read);
@@ -96,6 +112,9 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         using IChannel? channel = _host?.Start("Training");
         var log = new TrainingLog(channel, Kind, settings);
         log.Started(read, validationRead?.Data.RowCount, o.LabelColumnName, outputs);
+        // A continued run's epochs follow the initial model's.
+        IReadOnlyList<FeedForwardEpoch> earlier = initial?.TrainingHistory.Epochs ?? [];
+        FeedForwardEpoch ToEpoch(EpochReport r) => new(earlier.Count + r.Epoch, r.Loss, r.ValidationLoss, r.ValidationMetric, r.LearningRate, r.Elapsed);
         Func<FeedForwardEpoch, bool>? userProgress = o.Progress;
         bool Progress(EpochReport report)
         {
@@ -103,9 +122,10 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
             return userProgress?.Invoke(ToEpoch(report)) ?? true;
         }
         TrainingResult result = new NetworkTrainer(settings).Train(trainingRows, outputs, validationRead?.Data, Progress,
-            new TrainingCancellation(o.CancellationToken, _host is null ? null : MLNetInternals.IsCanceled(_host)));
+            new TrainingCancellation(o.CancellationToken, _host is null ? null : MLNetInternals.IsCanceled(_host)), initial?.Network);
         log.Finished(result, validationRead is not null);
-        var history = new FeedForwardTrainingHistory(result.History.Select(ToEpoch).ToArray(), result.BestEpoch, result.ValidationMetric, result.Diagnosis.Text);
+        var history = new FeedForwardTrainingHistory([.. earlier, .. result.History.Select(ToEpoch)], earlier.Count + result.BestEpoch,
+            result.ValidationMetric, result.Diagnosis.Text);
 
         var model = new FeedForwardModelParameters(Kind, result.Network, labels, history)
         {
@@ -114,8 +134,22 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         return new FeedForwardPredictionTransformer(model, o.FeatureColumnName);
     }
 
-    private static FeedForwardEpoch ToEpoch(EpochReport report)
-        => new(report.Epoch, report.Loss, report.ValidationLoss, report.ValidationMetric, report.LearningRate, report.Elapsed);
+    /// <summary>The settings of a run that continues <paramref name="initial"/>: its layers and activation, after checking it fits the data and the options.</summary>
+    private TrainingSettings ContinuedSettings(TrainingSettings settings, FeedForwardModelParameters initial, DataViewSchema schema)
+    {
+        TOptions o = TrainerOptions;
+        if (initial.Kind != Kind)
+            throw new ArgumentException($"The initial model was trained for {initial.Kind}; this trainer trains {Kind}.", nameof(initial));
+        int width = ((VectorDataViewType)ColumnChecks.CheckFeature(schema, o.FeatureColumnName).Type).Size;
+        if (width != initial.Network.InputCount)
+            throw new ArgumentException($"Feature column '{o.FeatureColumnName}' has {width} values; the initial model reads {initial.Network.InputCount}.", nameof(initial));
+        if (Kind == PredictionKind.MulticlassClassification && ClassCount(schema) != initial.Network.OutputCount)
+            throw new ArgumentException($"Label column '{o.LabelColumnName}' has {ClassCount(schema)} classes; the initial model has {initial.Network.OutputCount}.", nameof(initial));
+        int[] hidden = initial.LayerSizes.Skip(1).SkipLast(1).ToArray();
+        if (o.HiddenLayers is { } asked && !asked.SequenceEqual(hidden))
+            throw new ArgumentException($"HiddenLayers is [{string.Join(", ", asked)}]; the initial model's are [{string.Join(", ", hidden)}]. Leave HiddenLayers null to continue it.", nameof(initial));
+        return settings with { HiddenLayers = hidden, Activation = initial.Network.Layers[0].Activation };
+    }
 
     /// <summary>The input columns plus the output columns this trainer's transformer will add.</summary>
     /// <exception cref="ArgumentOutOfRangeException">A column is missing or of the wrong type.</exception>
