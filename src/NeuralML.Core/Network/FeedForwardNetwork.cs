@@ -14,8 +14,13 @@ internal sealed class FeedForwardNetwork
     private readonly DenseLayerShape[] _layers;
     private readonly int[] _layerSizes;
 
-    public FeedForwardNetwork(int inputs, IReadOnlyList<int> hiddenLayers, Activation hiddenActivation, int outputs)
-        : this(BuildShapes(inputs, hiddenLayers, hiddenActivation, outputs), parameters: null)
+    /// <param name="inputs">Features per row.</param>
+    /// <param name="hiddenLayers">Hidden layer widths.</param>
+    /// <param name="hiddenActivation">Every hidden layer's activation (the output layer is linear).</param>
+    /// <param name="outputs">Logits per row.</param>
+    /// <param name="batchNormalization">Whether each hidden layer normalises its outputs before the activation (<see cref="Network.BatchNormalization"/>).</param>
+    public FeedForwardNetwork(int inputs, IReadOnlyList<int> hiddenLayers, Activation hiddenActivation, int outputs, bool batchNormalization = false)
+        : this(BuildShapes(inputs, hiddenLayers, hiddenActivation, outputs, batchNormalization), parameters: null)
     {
     }
 
@@ -47,7 +52,7 @@ internal sealed class FeedForwardNetwork
         return new FeedForwardNetwork(shapes, parameters);
     }
 
-    private static DenseLayerShape[] BuildShapes(int inputs, IReadOnlyList<int> hiddenLayers, Activation hiddenActivation, int outputs)
+    private static DenseLayerShape[] BuildShapes(int inputs, IReadOnlyList<int> hiddenLayers, Activation hiddenActivation, int outputs, bool batchNormalization)
     {
         if (inputs <= 0) throw new ArgumentOutOfRangeException(nameof(inputs), inputs, "A network needs at least one input.");
         if (outputs <= 0) throw new ArgumentOutOfRangeException(nameof(outputs), outputs, "A network needs at least one output.");
@@ -65,8 +70,9 @@ internal sealed class FeedForwardNetwork
         long offset = 0;
         for (int l = 0; l < shapes.Length; l++)
         {
-            shapes[l] = new DenseLayerShape(sizes[l], sizes[l + 1], activations[l], (int)offset);
-            offset += DenseLayerShape.CountParameters(sizes[l], sizes[l + 1], activations[l]);
+            bool normalized = batchNormalization && l < shapes.Length - 1;
+            shapes[l] = new DenseLayerShape(sizes[l], sizes[l + 1], activations[l], (int)offset, normalized);
+            offset += DenseLayerShape.CountParameters(sizes[l], sizes[l + 1], activations[l], normalized);
             if (offset > Array.MaxLength) throw new ArgumentOutOfRangeException(nameof(hiddenLayers), "The network has too many parameters for one buffer.");
         }
         return shapes;
@@ -96,6 +102,46 @@ internal sealed class FeedForwardNetwork
 
     /// <summary>A PReLU layer's learned slopes, one per unit (empty for other activations).</summary>
     public Span<float> Slopes(int layer) => Parameters.AsSpan(_layers[layer].SlopeOffset, _layers[layer].SlopeCount);
+
+    /// <summary>Batch normalisation's scale γ (empty without it).</summary>
+    public Span<float> Scale(int layer) => Normalization(layer, 0);
+
+    /// <summary>Batch normalisation's shift β (empty without it).</summary>
+    public Span<float> Shift(int layer) => Normalization(layer, 1);
+
+    /// <summary>Batch normalisation's running mean, for evaluation mode (empty without it).</summary>
+    public Span<float> RunningMean(int layer) => Normalization(layer, 2);
+
+    /// <summary>Batch normalisation's running variance, for evaluation mode (empty without it).</summary>
+    public Span<float> RunningVariance(int layer) => Normalization(layer, 3);
+
+    private Span<float> Normalization(int layer, int part)
+    {
+        DenseLayerShape shape = _layers[layer];
+        return shape.BatchNormalization ? Parameters.AsSpan(shape.NormalizationOffset + part * shape.Outputs, shape.Outputs) : [];
+    }
+
+    /// <summary>Whether any layer normalises its outputs (training only: <see cref="FoldBatchNormalization"/> removes it).</summary>
+    public bool HasBatchNormalization => _layers.Any(l => l.BatchNormalization);
+
+    /// <summary>
+    /// The same network in evaluation mode with batch normalisation folded into the dense layers (<see cref="Network.BatchNormalization.FoldInto"/>):
+    /// plain dense layers that give the same outputs (up to rounding), so scoring, saving and ONNX need nothing more.
+    /// </summary>
+    public FeedForwardNetwork FoldBatchNormalization()
+    {
+        var plain = FromParameters(_layerSizes, _layers.Select(l => l.Activation).ToArray(), new float[_layers.Sum(l => l.ParameterCount - l.NormalizationCount)]);
+        for (int l = 0; l < _layers.Length; l++)
+        {
+            Weights(l).CopyTo(plain.Weights(l));
+            Biases(l).CopyTo(plain.Biases(l));
+            Slopes(l).CopyTo(plain.Slopes(l));
+            DenseLayerShape layer = _layers[l];
+            if (layer.BatchNormalization)
+                Network.BatchNormalization.FoldInto(plain.Weights(l), plain.Biases(l), layer.Inputs, layer.Outputs, Scale(l), Shift(l), RunningMean(l), RunningVariance(l));
+        }
+        return plain;
+    }
 
     /// <summary>
     /// He-normal weights, N(0, 2/fan-in), for the ReLU family, GELU and SiLU (for PReLU with He et al.'s correction for
@@ -127,13 +173,18 @@ internal sealed class FeedForwardNetwork
             }
             Biases(l).Clear();
             Slopes(l).Fill(ActivationConstants.PReluInitialSlope);
+            Scale(l).Fill(1f);
+            Shift(l).Clear();
+            RunningMean(l).Clear();
+            RunningVariance(l).Fill(1f);
         }
     }
 
     /// <summary>
     /// Runs the layers on <paramref name="rows"/> rows of <paramref name="input"/> (rows, InputCount) and returns the
-    /// logits (rows, OutputCount), which live in the workspace. With <paramref name="trainingParts"/> (dropout), each
-    /// hidden layer's output goes through them (training mode); without, the network is in evaluation mode.
+    /// logits (rows, OutputCount), which live in the workspace. With <paramref name="trainingParts"/> (even none), the
+    /// network is in training mode: batch normalisation uses the batch's statistics (and updates the running ones), and
+    /// each hidden layer's output goes through the parts (dropout). Without (null), it is in evaluation mode.
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<float> Forward(ReadOnlySpan<float> input, int rows, NetworkWorkspace workspace, DenseKernels kernels,
@@ -141,12 +192,23 @@ internal sealed class FeedForwardNetwork
     {
         workspace.EnsureFits(this, rows);
         workspace.Parts = trainingParts ?? [];
+        workspace.Training = trainingParts is not null;
         ReadOnlySpan<float> layerInput = input.Slice(0, rows * InputCount);
         for (int l = 0; l < _layers.Length; l++)
         {
             DenseLayerShape layer = _layers[l];
             float[] result = workspace.Outputs[l]; // (rows, outputs)
-            if (layer.KeepsPreActivation)
+            if (layer.BatchNormalization)
+            {
+                float[] z = workspace.Normalized[l], y = workspace.PreActivations[l]; // (rows, outputs) each
+                kernels.Forward(layerInput, Weights(l), Biases(l), z, rows, layer.Inputs, layer.Outputs);
+                if (workspace.Training)
+                    Network.BatchNormalization.Train(z, y, rows, layer.Outputs, Scale(l), Shift(l), RunningMean(l), RunningVariance(l), workspace.InverseStd[l]);
+                else
+                    Network.BatchNormalization.Evaluate(z, y, rows, layer.Outputs, Scale(l), Shift(l), RunningMean(l), RunningVariance(l));
+                Activate(l, y, result, rows);
+            }
+            else if (layer.KeepsPreActivation)
             {
                 float[] z = workspace.PreActivations[l]; // (rows, outputs)
                 kernels.Forward(layerInput, Weights(l), Biases(l), z, rows, layer.Inputs, layer.Outputs);
@@ -183,8 +245,16 @@ internal sealed class FeedForwardNetwork
             DenseLayerShape layer = _layers[l];
             if (l < _layers.Length - 1)
                 for (int p = workspace.Parts.Length - 1; p >= 0; p--) workspace.Parts[p].Backward(l, dOutput);
-            if (layer.KeepsPreActivation) ActivationGradient(l, workspace.PreActivations[l], dOutput, dParameters, rows);
+            if (ActivationKernels.NeedsInput(layer.Activation)) ActivationGradient(l, workspace.PreActivations[l], dOutput, dParameters, rows);
             else ActivationKernels.MultiplyByDerivative(layer.Activation, workspace.Outputs[l].AsSpan(0, dOutput.Length), dOutput);
+            if (layer.BatchNormalization)
+            {
+                if (!workspace.Training) throw new InvalidOperationException("Back-propagation through batch normalisation needs a forward pass in training mode.");
+                int o = layer.Outputs, at = layer.NormalizationOffset;
+                Network.BatchNormalization.Backward(dOutput, workspace.Normalized[l], rows, o, Scale(l), workspace.InverseStd[l],
+                    dParameters.Slice(at, o), dParameters.Slice(at + o, o));
+                dParameters.Slice(at + 2 * o, 2 * o).Clear(); // the running statistics are not trained
+            }
 
             ReadOnlySpan<float> layerInput = l == 0 ? input.Slice(0, rows * layer.Inputs) : workspace.LayerResults[l - 1].AsSpan(0, rows * layer.Inputs);
             kernels.WeightGradient(dOutput, layerInput, dParameters.Slice(layer.WeightOffset, layer.WeightCount),

@@ -14,6 +14,7 @@ internal static class NetworkFormat
 
     public static void Write(BinaryWriter writer, FeedForwardNetwork network)
     {
+        if (network.HasBatchNormalization) throw new InvalidOperationException("Batch normalisation is folded into the dense layers before a network is saved.");
         writer.Write(network.Layers.Count);
         foreach (int size in network.LayerSizeSpan) writer.Write(size);
         foreach (DenseLayerShape layer in network.Layers) writer.Write((int)layer.Activation);

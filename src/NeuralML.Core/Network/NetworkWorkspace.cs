@@ -18,10 +18,14 @@ internal sealed class NetworkWorkspace
         Layers = [.. layers];
         Outputs = new float[layers.Count][];
         PreActivations = new float[layers.Count][];
+        Normalized = new float[layers.Count][];
+        InverseStd = new float[layers.Count][];
         for (int l = 0; l < layers.Count; l++)
         {
             Outputs[l] = new float[Size(maxRows, layers[l].Outputs)];
             PreActivations[l] = layers[l].KeepsPreActivation ? new float[Size(maxRows, layers[l].Outputs)] : [];
+            Normalized[l] = layers[l].BatchNormalization ? new float[Size(maxRows, layers[l].Outputs)] : [];
+            InverseStd[l] = layers[l].BatchNormalization ? new float[layers[l].Outputs] : [];
         }
         LayerResults = (float[][])Outputs.Clone();
         GradientA = withGradients ? new float[Size(maxRows, network.MaxWidth)] : [];
@@ -53,6 +57,15 @@ internal sealed class NetworkWorkspace
     /// the buffer of its last training-only part.
     /// </summary>
     public float[][] LayerResults { get; }
+
+    /// <summary>The dense outputs z, then x̂ after batch normalisation's training pass, of each normalised layer, (rows, outputs); empty for the others.</summary>
+    public float[][] Normalized { get; }
+
+    /// <summary>Each normalised layer's 1/√(σ² + ε) of the last training pass, (outputs).</summary>
+    public float[][] InverseStd { get; }
+
+    /// <summary>Whether the last forward pass was in training mode.</summary>
+    public bool Training { get; set; }
 
     /// <summary>The training-only parts the last forward pass ran (empty in evaluation mode); backward goes through the same.</summary>
     public IHiddenLayerPart[] Parts { get; set; } = [];

@@ -54,7 +54,7 @@ internal sealed class NetworkTrainer
         FeedForwardNetwork network;
         if (initial is null)
         {
-            network = new FeedForwardNetwork(data.FeatureCount, settings.HiddenLayers!, settings.Activation, outputs);
+            network = new FeedForwardNetwork(data.FeatureCount, settings.HiddenLayers!, settings.Activation, outputs, settings.BatchNormalization);
             network.Initialize(random);
         }
         else
@@ -93,6 +93,7 @@ internal sealed class NetworkTrainer
         var loop = new EpochLoop(objective, optimizer, schedule, watched, standardizeValidationBatches, earlyStopping, random);
         List<EpochReport> history = loop.Run(settings.Epochs!.Value, batchSize, cancellation, progress);
         earlyStopping?.RestoreBest(network.Parameters);
+        if (network.HasBatchNormalization) network = network.FoldBatchNormalization();
         standardizer.FoldInto(network);
         int kept = earlyStopping?.BestEpoch ?? history.Count;
         return new TrainingResult(network, history, kept, TrainingDiagnosis.Of(history, kept, constantLoss), ValidationMetric.NameOf(settings.Loss),

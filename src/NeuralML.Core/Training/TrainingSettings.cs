@@ -54,6 +54,9 @@ internal sealed record TrainingSettings
 
     public float DropoutRate { get; init; }
 
+    /// <summary>Batch normalisation after each hidden dense layer, before its activation (<see cref="Network.BatchNormalization"/>), folded into the layer when training ends.</summary>
+    public bool BatchNormalization { get; init; }
+
     /// <summary>
     /// The fraction of rows held out to watch for overfitting, when <see cref="EarlyStoppingRounds"/> is positive and
     /// no validation set is given; with early stopping off, every row trains. Training stops once the held-out loss
@@ -97,6 +100,7 @@ internal sealed record TrainingSettings
         if (LearningRateSchedule != LearningRateSchedule.Constant) throw new ArgumentOutOfRangeException(nameof(LearningRateSchedule), LearningRateSchedule, $"{Why} and no learning rate; remove the schedule or choose another optimizer.");
         if (GradientClipNorm is not null) throw new ArgumentOutOfRangeException(nameof(GradientClipNorm), GradientClipNorm, $"{Why}; a clipped gradient is not the gradient of that objective. Remove GradientClipNorm.");
         if (WeightDecay > 0f) throw new ArgumentOutOfRangeException(nameof(WeightDecay), WeightDecay, $"{Why}; decoupled weight decay acts outside the objective. Use L2Regularization instead.");
+        if (BatchNormalization) throw new ArgumentOutOfRangeException(nameof(BatchNormalization), BatchNormalization, $"{Why}; batch normalisation's statistics come from mini-batches. Use another optimizer.");
     }
 
     /// <exception cref="ArgumentOutOfRangeException">A setting is out of range; the parameter name is the setting's (and the option's).</exception>

@@ -145,6 +145,8 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
             throw new ArgumentException($"Feature column '{o.FeatureColumnName}' has {width} values; the initial model reads {initial.Network.InputCount}.", nameof(initial));
         if (Kind == PredictionKind.MulticlassClassification && ClassCount(schema) != initial.Network.OutputCount)
             throw new ArgumentException($"Label column '{o.LabelColumnName}' has {ClassCount(schema)} classes; the initial model has {initial.Network.OutputCount}.", nameof(initial));
+        if (o.BatchNormalization)
+            throw new ArgumentException("BatchNormalization cannot be added to a trained model: turn it off to continue training (the initial model's normalisation, if it had one, is already folded into its weights).", nameof(initial));
         int[] hidden = initial.LayerSizes.Skip(1).SkipLast(1).ToArray();
         if (o.HiddenLayers is { } asked && !asked.SequenceEqual(hidden))
             throw new ArgumentException($"HiddenLayers is [{string.Join(", ", asked)}]; the initial model's are [{string.Join(", ", hidden)}]. Leave HiddenLayers null to continue it.", nameof(initial));

@@ -52,6 +52,9 @@ public class ContinuedTrainingTests
         var layers = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.FeedForward(new FeedForwardRegressionTrainer.Options { HiddenLayers = [8] }).Fit(data, regression));
         Assert.Contains("[4]", layers.Message);
 
+        var normalised = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.FeedForward(new FeedForwardRegressionTrainer.Options { BatchNormalization = true }).Fit(data, regression));
+        Assert.Contains("BatchNormalization", normalised.Message);
+
         IDataView cancer = RealData.BreastCancer(ml);
         FeedForwardModelParameters binary = ml.BinaryClassification.Trainers.FeedForward(new FeedForwardBinaryTrainer.Options { HiddenLayers = [4], Epochs = 1 }).Fit(cancer).Model;
         var task = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.FeedForward().Fit(data, binary));

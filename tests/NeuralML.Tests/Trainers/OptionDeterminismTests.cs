@@ -15,6 +15,7 @@ public class OptionDeterminismTests
         ["AdamW"] = o => o.Optimizer = OptimizerKind.AdamW,
         ["RmsProp"] = o => o.Optimizer = OptimizerKind.RmsProp,
         ["Lbfgs"] = o => o.Optimizer = OptimizerKind.Lbfgs,
+        ["BatchNormalization"] = o => o.BatchNormalization = true,
         ["GradientClipNorm"] = o => o.GradientClipNorm = 0.5f,
         ["LabelSmoothing"] = o => o.LabelSmoothing = 0.1f,
         ["ClassWeights"] = o => o.ClassWeights = ClassWeights.Balanced,

@@ -79,7 +79,7 @@ public class LbfgsTrainingTests
         Assert.True(norm <= 1e-4, $"gradient norm {norm:E3} at the returned weights");
     }
 
-    public static TheoryData<string> RefusedCombinations() => new("DropoutRate", "LearningRateSchedule", "GradientClipNorm", "WeightDecay");
+    public static TheoryData<string> RefusedCombinations() => new("DropoutRate", "LearningRateSchedule", "GradientClipNorm", "WeightDecay", "BatchNormalization");
 
     [Theory]
     [MemberData(nameof(RefusedCombinations))]
@@ -91,6 +91,7 @@ public class LbfgsTrainingTests
             "DropoutRate" => settings with { DropoutRate = 0.1f },
             "LearningRateSchedule" => settings with { LearningRateSchedule = LearningRateSchedule.OneCycle },
             "GradientClipNorm" => settings with { GradientClipNorm = 1f },
+            "BatchNormalization" => settings with { BatchNormalization = true },
             _ => settings with { WeightDecay = 0.01f },
         };
         var ex = Assert.Throws<ArgumentOutOfRangeException>(settings.Validate);
