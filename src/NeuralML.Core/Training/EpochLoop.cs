@@ -19,11 +19,12 @@ internal sealed class EpochLoop(TrainingObjective objective, IOptimizer optimize
     public List<EpochReport> Run(int epochs, int batchSize, TrainingCancellation cancellation, Func<EpochReport, bool>? progress)
     {
         int[] rows = validation.TrainingRows;
-        var history = new List<EpochReport>();
+        // Room for the usual number of epochs, not for Epochs itself (which may be int.MaxValue with early stopping).
+        var history = new List<EpochReport>(Math.Min(epochs, 256));
         long step = 0;
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
-            var clock = Stopwatch.StartNew();
+            long started = Stopwatch.GetTimestamp();
             random.Shuffle(rows);
             double lossSum = 0, weightSum = 0;
             float epochRate = schedule.RateAt(epoch, step);
@@ -46,7 +47,7 @@ internal sealed class EpochLoop(TrainingObjective objective, IOptimizer optimize
                 validationLoss = validationWeight > 0 ? validationSum / validationWeight : 0;
                 earlyStopping?.Observe(epoch, validationLoss.Value, objective.Parameters);
             }
-            var report = new EpochReport(epoch, epochs, meanLoss, clock.Elapsed, validationLoss, epochRate, metric);
+            var report = new EpochReport(epoch, epochs, meanLoss, Stopwatch.GetElapsedTime(started), validationLoss, epochRate, metric);
             history.Add(report);
             schedule.EpochEnded(report);
             bool goOn = progress?.Invoke(report) ?? true;

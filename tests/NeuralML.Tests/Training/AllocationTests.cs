@@ -11,7 +11,7 @@ namespace NeuralML.Tests.Training;
 [Collection(RunsAlone.Name)]
 public class AllocationTests
 {
-    private const int Rows = 512, Features = 256, BatchSize = 64;
+    private const int Rows = 512, Features = 256, BatchSize = 16;
 
     private static readonly InMemoryTrainingSet Data = RandomData();
 
@@ -36,7 +36,7 @@ public class AllocationTests
     }
 
     /// <summary>
-    /// The difference between 2 and 20 epochs, 144 batches, divided per batch. Other threads of the test host (result
+    /// The difference between 2 and 20 epochs, 576 batches, divided per batch. Other threads of the test host (result
     /// reporting, the JIT's tiering) may allocate during a measurement and only ever add to it, so the smallest of
     /// three measurements is taken.
     /// </summary>
