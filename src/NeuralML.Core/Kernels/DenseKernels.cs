@@ -45,6 +45,9 @@ internal abstract class DenseKernels
     /// <summary>The name of the implementation, for logs and benchmarks.</summary>
     public abstract string Name { get; }
 
+    /// <summary>The same kernels using at most <paramref name="threads"/> threads (these kernels when that changes nothing).</summary>
+    public abstract DenseKernels WithThreads(int threads);
+
     /// <summary>y = f(x·weights + bias), with bias broadcast over rows and f the activation.</summary>
     public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y,
         int rows, int inputs, int outputs, Activation activation = Activation.Identity)

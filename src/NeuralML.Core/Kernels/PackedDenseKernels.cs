@@ -18,7 +18,7 @@ internal sealed unsafe partial class PackedDenseKernels<TKernel, TVector> : Dens
     where TVector : unmanaged, ISimdVector<TVector>
 {
     /// <summary>Below this many multiply-adds per thread a product runs on fewer threads: waking one costs more than it saves.</summary>
-    private const long MinWorkPerThread = 1 << 17;
+    private const long MinWorkPerThread = 1 << 20;
 
     /// <summary>With more rows than this, row-major B panels are packed too (their copy is shared by many row panels).</summary>
     private const int PackRowMajorAboveRows = 24;
@@ -32,6 +32,8 @@ internal sealed unsafe partial class PackedDenseKernels<TKernel, TVector> : Dens
     }
 
     public override string Name => typeof(TKernel).Name.Replace("MicroKernel", "", StringComparison.Ordinal);
+
+    public override DenseKernels WithThreads(int threads) => Math.Max(1, threads) == _threads ? this : new PackedDenseKernels<TKernel, TVector>(threads);
 
     private protected override void ForwardCore(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y,
         int rows, int inputs, int outputs, Activation activation)

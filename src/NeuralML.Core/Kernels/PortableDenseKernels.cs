@@ -12,6 +12,9 @@ internal sealed class PortableDenseKernels : DenseKernels
 
     public override string Name => "Portable";
 
+    /// <summary>The portable loops run on the calling thread only.</summary>
+    public override DenseKernels WithThreads(int threads) => this;
+
     private protected override void ForwardCore(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y,
         int rows, int inputs, int outputs, Activation activation)
     {
