@@ -21,24 +21,117 @@ internal static class TrainingDefaults
     /// <summary>Reduce-on-plateau's patience: half of early stopping's, so that a lower rate gets its chance first.</summary>
     public const int LearningRatePatience = 5;
 
-    /// <summary>AdamW's decoupled weight decay when none is given (PyTorch's default).</summary>
-    public const float AdamWWeightDecay = 0.01f;
 
-    /// <summary>Automatic epochs aim at about this many optimizer steps, within [<see cref="MinEpochs"/>, <see cref="MaxEpochs"/>].</summary>
+    /// <summary>
+    /// Automatic epochs on small data aim at about <see cref="TargetSteps"/> optimizer steps with early stopping and
+    /// <see cref="SmallDataSteps"/> without (within [<see cref="MinEpochs"/>, <see cref="SmallDataMaxEpochs"/>]);
+    /// on large data at <see cref="LargeDataSteps"/> (within [<see cref="MinEpochs"/>, <see cref="MaxEpochs"/>]).
+    /// </summary>
     public const int TargetSteps = 2000, MinEpochs = 10, MaxEpochs = 200;
 
-    /// <summary>The sizing rule for tabular data: one layer of 64 under 1,000 rows, [128, 64] up to 100,000, four layers beyond.</summary>
+    /// <summary>
+    /// The sizing rule for tabular data: one layer of 64 under 1,000 rows, [128, 64] under 3,000, [256, 128] under
+    /// 100,000, four layers beyond. (Under 3,000 rows, when every choice is left to the trainer, cross-validation
+    /// chooses among <see cref="SmallDataRecipes"/> instead.)
+    /// </summary>
     public static int[] HiddenLayers(int rows) => rows switch
     {
         < 1_000 => [64],
-        < 100_000 => [128, 64],
+        < SmallDataRows => [128, 64],
+        < 100_000 => [256, 128],
         _ => [256, 128, 64, 32],
     };
 
-    /// <summary>Epochs that give about <see cref="TargetSteps"/> optimizer steps, clamped to [<see cref="MinEpochs"/>, <see cref="MaxEpochs"/>].</summary>
-    public static int Epochs(int rows, int batchSize)
+    /// <summary>Epochs for the step budget of <paramref name="rows"/> rows in batches of <paramref name="batchSize"/> (see <see cref="TargetSteps"/>).</summary>
+    public static int Epochs(int rows, int batchSize, bool earlyStopping = true)
     {
         long batchesPerEpoch = Math.Max(1, ((long)rows + batchSize - 1) / batchSize);
-        return (int)Math.Clamp((TargetSteps + batchesPerEpoch - 1) / batchesPerEpoch, MinEpochs, MaxEpochs);
+        (long steps, int maxEpochs) = !IsSmall(rows) ? (LargeDataSteps, MaxEpochs) : earlyStopping ? (TargetSteps, MaxEpochs) : (SmallDataSteps, SmallDataMaxEpochs);
+        return (int)Math.Clamp((steps + batchesPerEpoch - 1) / batchesPerEpoch, MinEpochs, maxEpochs);
     }
+
+    /// <summary>
+    /// Training sets under this many rows are small: a network trains on them in a fraction of a second, so when every
+    /// choice is left to the trainer, cross-validation chooses among <see cref="SmallDataRecipes"/> and the chosen
+    /// recipe's networks are averaged; their strong weight decay is what keeps so few rows from being memorised.
+    /// From here on one wider network trains for <see cref="LargeDataSteps"/> steps. (Measured on the quality
+    /// protocol: the ensemble wins up to vehicle's 592 training rows, the single network from satellite's 4,504; no
+    /// set in between pins the boundary down more closely.)
+    /// </summary>
+    public const int SmallDataRows = 3_000;
+
+    /// <summary>The small-data recipe: its step budget (within <see cref="MinEpochs"/> to <see cref="SmallDataMaxEpochs"/> epochs), learning rate, weight decay and ensemble.</summary>
+    public const int SmallDataSteps = 3000, SmallDataMaxEpochs = 300, SmallDataEnsembleSize = 5;
+
+    /// <inheritdoc cref="SmallDataSteps"/>
+    public const float SmallDataLearningRate = 0.01f, SmallDataWeightDecay = 1f;
+
+    /// <summary>
+    /// The large-data recipe: AdamW at this rate with a cosine schedule and this weight decay (ten times PyTorch's
+    /// default: measured better on Fashion-MNIST, the same on LetterRecognition) for about <see cref="LargeDataSteps"/>
+    /// steps on every row; early stopping only with validation data.
+    /// </summary>
+    public const float LargeDataLearningRate = 0.003f, LargeDataWeightDecay = 0.1f;
+
+    /// <inheritdoc cref="LargeDataLearningRate"/>
+    public const int LargeDataSteps = 20_000;
+
+    public static bool IsSmall(int rows) => rows < SmallDataRows;
+
+    /// <summary>
+    /// The recipes that cross-validation chooses among on small data when none of the options they set was given: no
+    /// one recipe wins on every data set (noisy targets want the small network, sharp interactions the wider one,
+    /// some sets early stopping), and on small data the members of a 5-fold cross-validation cost less than a second.
+    /// </summary>
+    public static IReadOnlyList<Recipe> SmallDataRecipes { get; } =
+    [
+        new("one layer of 64, weight decay", [64], OptimizerKind.AdamW, SmallDataLearningRate, LearningRateSchedule.CosineAnnealing, SmallDataWeightDecay, 0),
+        new("[128, 64], weight decay", [128, 64], OptimizerKind.AdamW, SmallDataLearningRate, LearningRateSchedule.CosineAnnealing, SmallDataWeightDecay, 0),
+        new("[128, 64], early stopping", [128, 64], Optimizer, LearningRate, LearningRateSchedule.Constant, 0f, EarlyStoppingRounds),
+    ];
+
+    /// <summary>AdamW: its decoupled weight decay is the regulariser, at every size.</summary>
+    public static OptimizerKind OptimizerFor(int rows) => OptimizerKind.AdamW;
+
+    /// <summary>
+    /// For AdamW, <see cref="SmallDataLearningRate"/> on small data and <see cref="LargeDataLearningRate"/> beyond (the
+    /// cosine schedule brings either down to 0); <see cref="LearningRate"/> for the other optimizers.
+    /// </summary>
+    public static float LearningRateFor(int rows, OptimizerKind optimizer)
+        => optimizer != OptimizerKind.AdamW ? LearningRate : IsSmall(rows) ? SmallDataLearningRate : LargeDataLearningRate;
+
+    /// <summary>Cosine annealing over the fixed budget (not for L-BFGS, which has no learning rate).</summary>
+    public static LearningRateSchedule ScheduleFor(int rows, OptimizerKind optimizer)
+        => optimizer != OptimizerKind.Lbfgs ? LearningRateSchedule.CosineAnnealing : LearningRateSchedule.Constant;
+
+    /// <summary>AdamW's decay: <see cref="SmallDataWeightDecay"/> on small data, <see cref="LargeDataWeightDecay"/> beyond; none for the other optimizers.</summary>
+    public static float WeightDecayFor(int rows, OptimizerKind optimizer) => optimizer != OptimizerKind.AdamW ? 0f : IsSmall(rows) ? SmallDataWeightDecay : LargeDataWeightDecay;
+
+    /// <summary>
+    /// Off without validation rows (every row trains for the fixed budget: on small data a hold-out is too small to
+    /// judge an epoch by, on large data the cosine schedule ends training where it should); <see cref="EarlyStoppingRounds"/> with them.
+    /// </summary>
+    public static int EarlyStoppingRoundsFor(int rows, bool validationGiven) => validationGiven ? EarlyStoppingRounds : 0;
+
+    /// <summary>
+    /// <see cref="SmallDataEnsembleSize"/> networks for small data, where they train in a fraction of a second, when the
+    /// layers are ours to choose; one beyond, and one when the user gave the layers (the model is then the network
+    /// they asked for, layer for layer).
+    /// </summary>
+    public static int EnsembleSizeFor(int rows, bool layersGiven = false) => IsSmall(rows) && !layersGiven ? SmallDataEnsembleSize : 1;
+}
+
+/// <summary>One way to train a network on small data: what <see cref="TrainingDefaults.SmallDataRecipes"/> chooses among.</summary>
+internal sealed record Recipe(string Name, int[] HiddenLayers, OptimizerKind Optimizer, float LearningRate, LearningRateSchedule Schedule, float WeightDecay, int EarlyStoppingRounds)
+{
+    /// <summary>The settings with this recipe's choices (the rest of the automatic choices made by <see cref="TrainingSettings.ForRows"/>).</summary>
+    public TrainingSettings Apply(TrainingSettings settings, int rows) => (settings with
+    {
+        HiddenLayers = HiddenLayers,
+        Optimizer = Optimizer,
+        LearningRate = LearningRate,
+        LearningRateSchedule = Schedule,
+        WeightDecay = WeightDecay,
+        EarlyStoppingRounds = EarlyStoppingRounds,
+    }).ForRows(rows);
 }

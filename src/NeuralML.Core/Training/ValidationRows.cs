@@ -33,12 +33,16 @@ internal sealed class ValidationRows
     /// Splits <paramref name="data"/>'s rows. A hold-out is a random sample drawn with <paramref name="random"/>, which
     /// is used only when rows are held out.
     /// </summary>
-    public static ValidationRows Create(ITrainingSet data, ITrainingSet? validation, TrainingSettings settings, Xoshiro256StarStar random)
+    /// <param name="data">The training set.</param>
+    /// <param name="validation">Given validation rows, or null.</param>
+    /// <param name="settings">The validation fraction and early stopping.</param>
+    /// <param name="random">Draws the hold-out.</param>
+    /// <param name="trainable">The rows of <paramref name="data"/> that may train, in order; null for all (cross-validation leaves a fold out).</param>
+    public static ValidationRows Create(ITrainingSet data, ITrainingSet? validation, TrainingSettings settings, Xoshiro256StarStar random, int[]? trainable = null)
     {
-        var order = new int[data.RowCount];
-        for (int i = 0; i < order.Length; i++) order[i] = i;
+        int[] order = trainable is null ? Enumerable.Range(0, data.RowCount).ToArray() : (int[])trainable.Clone();
         if (validation is not null) return new ValidationRows(order, validation, Enumerable.Range(0, validation.RowCount).ToArray(), heldOut: false);
-        int heldOut = HeldOutCount(data.RowCount, settings);
+        int heldOut = HeldOutCount(order.Length, settings);
         if (heldOut == 0) return new ValidationRows(order, null, [], heldOut: false);
         random.Shuffle(order);
         return new ValidationRows(order[..^heldOut], data, order[^heldOut..], heldOut: true);
@@ -47,7 +51,7 @@ internal sealed class ValidationRows
     /// <summary>The rows held out for early stopping: the validation fraction of the data, if that leaves rows on both sides.</summary>
     private static int HeldOutCount(int rowCount, TrainingSettings settings)
     {
-        if (settings.ValidationFraction <= 0f || settings.EarlyStoppingRounds <= 0) return 0;
+        if (settings.ValidationFraction <= 0f || settings.EarlyStoppingRounds is not > 0) return 0;
         int count = (int)Math.Ceiling(rowCount * (double)settings.ValidationFraction);
         return count >= 1 && count < rowCount ? count : 0;
     }

@@ -11,4 +11,11 @@ namespace NeuralML;
 /// </param>
 /// <param name="LearningRate">The learning rate of the epoch's first step; null in models saved before NeuralML kept it.</param>
 /// <param name="Elapsed">How long the epoch took; null in models saved before NeuralML kept it.</param>
-public sealed record FeedForwardEpoch(int Epoch, double TrainingLoss, double? ValidationLoss, double? ValidationMetric, float? LearningRate, TimeSpan? Elapsed);
+public sealed record FeedForwardEpoch(int Epoch, double TrainingLoss, double? ValidationLoss, double? ValidationMetric, float? LearningRate, TimeSpan? Elapsed)
+{
+    /// <summary>
+    /// In an ensemble (<c>EnsembleSize</c> above 1), which network trained this epoch, from 0; <c>Progress</c> hears from
+    /// every member, while the model's history keeps the first member's epochs (all 0). 0 for a single network.
+    /// </summary>
+    public int Member { get; init; }
+}

@@ -1,7 +1,6 @@
 using Microsoft.ML.Runtime;
 using NeuralML;
 using NeuralML.Bridge;
-using NeuralML.Training;
 
 namespace Microsoft.ML;
 
@@ -18,10 +17,10 @@ public static class FeedForwardCatalog
     /// <param name="exampleWeightColumnName">An optional column of per-example weights.</param>
     /// <param name="hiddenLayers">Hidden layer widths; null to choose them from the number of rows.</param>
     /// <param name="epochs">Passes over the data; null to choose from the data size.</param>
-    /// <param name="learningRate">Adam's learning rate.</param>
+    /// <param name="learningRate">The optimizer's learning rate; null to choose it from the data size (see <see cref="FeedForwardOptions.LearningRate"/>).</param>
     public static FeedForwardBinaryTrainer FeedForward(this BinaryClassificationCatalog.BinaryClassificationTrainers catalog,
         string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
-        string? exampleWeightColumnName = null, int[]? hiddenLayers = null, int? epochs = null, float learningRate = TrainingDefaults.LearningRate)
+        string? exampleWeightColumnName = null, int[]? hiddenLayers = null, int? epochs = null, float? learningRate = null)
         => catalog.FeedForward(Fill(new FeedForwardBinaryTrainer.Options(), labelColumnName, featureColumnName, exampleWeightColumnName, hiddenLayers, epochs, learningRate));
 
     /// <summary>A feedforward neural-network trainer for binary classification.</summary>
@@ -40,10 +39,10 @@ public static class FeedForwardCatalog
     /// <param name="exampleWeightColumnName">An optional column of per-example weights.</param>
     /// <param name="hiddenLayers">Hidden layer widths; null to choose them from the number of rows.</param>
     /// <param name="epochs">Passes over the data; null to choose from the data size.</param>
-    /// <param name="learningRate">Adam's learning rate.</param>
+    /// <param name="learningRate">The optimizer's learning rate; null to choose it from the data size (see <see cref="FeedForwardOptions.LearningRate"/>).</param>
     public static FeedForwardMulticlassTrainer FeedForward(this MulticlassClassificationCatalog.MulticlassClassificationTrainers catalog,
         string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
-        string? exampleWeightColumnName = null, int[]? hiddenLayers = null, int? epochs = null, float learningRate = TrainingDefaults.LearningRate)
+        string? exampleWeightColumnName = null, int[]? hiddenLayers = null, int? epochs = null, float? learningRate = null)
         => catalog.FeedForward(Fill(new FeedForwardMulticlassTrainer.Options(), labelColumnName, featureColumnName, exampleWeightColumnName, hiddenLayers, epochs, learningRate));
 
     /// <summary>A feedforward neural-network trainer for multiclass classification.</summary>
@@ -62,10 +61,10 @@ public static class FeedForwardCatalog
     /// <param name="exampleWeightColumnName">An optional column of per-example weights.</param>
     /// <param name="hiddenLayers">Hidden layer widths; null to choose them from the number of rows.</param>
     /// <param name="epochs">Passes over the data; null to choose from the data size.</param>
-    /// <param name="learningRate">Adam's learning rate.</param>
+    /// <param name="learningRate">The optimizer's learning rate; null to choose it from the data size (see <see cref="FeedForwardOptions.LearningRate"/>).</param>
     public static FeedForwardRegressionTrainer FeedForward(this RegressionCatalog.RegressionTrainers catalog,
         string labelColumnName = DefaultColumnNames.Label, string featureColumnName = DefaultColumnNames.Features,
-        string? exampleWeightColumnName = null, int[]? hiddenLayers = null, int? epochs = null, float learningRate = TrainingDefaults.LearningRate)
+        string? exampleWeightColumnName = null, int[]? hiddenLayers = null, int? epochs = null, float? learningRate = null)
         => catalog.FeedForward(Fill(new FeedForwardRegressionTrainer.Options(), labelColumnName, featureColumnName, exampleWeightColumnName, hiddenLayers, epochs, learningRate));
 
     /// <summary>A feedforward neural-network trainer for regression.</summary>
@@ -89,7 +88,7 @@ public static class FeedForwardCatalog
         FeedForwardPredictionTransformer.RegisterLoader(catalog);
     }
 
-    private static TOptions Fill<TOptions>(TOptions options, string label, string features, string? weights, int[]? hiddenLayers, int? epochs, float learningRate)
+    private static TOptions Fill<TOptions>(TOptions options, string label, string features, string? weights, int[]? hiddenLayers, int? epochs, float? learningRate)
         where TOptions : FeedForwardOptions
     {
         options.LabelColumnName = label;

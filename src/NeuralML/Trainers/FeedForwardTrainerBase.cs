@@ -107,14 +107,16 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
                     $"Feature column '{o.FeatureColumnName}' has {validationRead.Data.FeatureCount} values in the validation data and {read.Data.FeatureCount} in the training data.");
         }
 
-        settings = settings.ForRows(read.Data.RowCount);
+        // The trainer makes the automatic choices itself (cross-validation may choose among recipes); the log shows the defaults' choices.
+        TrainingSettings resolved = settings.ForRows(read.Data.RowCount, validationGiven: validationRead is not null);
+        bool choosesRecipe = initial is null && settings.ChoosesRecipe(read.Data.RowCount, validationRead is not null);
         int outputs = Kind == PredictionKind.MulticlassClassification ? classCount : 1;
         using IChannel? channel = _host?.Start("Training");
-        var log = new TrainingLog(channel, Kind, settings);
+        var log = new TrainingLog(channel, Kind, resolved, choosesRecipe);
         log.Started(read, validationRead?.Data.RowCount, o.LabelColumnName, outputs);
         // A continued run's epochs follow the initial model's.
         IReadOnlyList<FeedForwardEpoch> earlier = initial?.TrainingHistory.Epochs ?? [];
-        FeedForwardEpoch ToEpoch(EpochReport r) => new(earlier.Count + r.Epoch, r.Loss, r.ValidationLoss, r.ValidationMetric, r.LearningRate, r.Elapsed);
+        FeedForwardEpoch ToEpoch(EpochReport r) => new(earlier.Count + r.Epoch, r.Loss, r.ValidationLoss, r.ValidationMetric, r.LearningRate, r.Elapsed) { Member = r.Member };
         Func<FeedForwardEpoch, bool>? userProgress = o.Progress;
         bool Progress(EpochReport report)
         {
@@ -150,7 +152,9 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         int[] hidden = initial.LayerSizes.Skip(1).SkipLast(1).ToArray();
         if (o.HiddenLayers is { } asked && !asked.SequenceEqual(hidden))
             throw new ArgumentException($"HiddenLayers is [{string.Join(", ", asked)}]; the initial model's are [{string.Join(", ", hidden)}]. Leave HiddenLayers null to continue it.", nameof(initial));
-        return settings with { HiddenLayers = hidden, Activation = initial.Network.Layers[0].Activation };
+        if (o.EnsembleSize is > 1)
+            throw new ArgumentException($"EnsembleSize is {o.EnsembleSize}; continued training trains the one network it is given. Leave EnsembleSize null (or 1) to continue it.", nameof(initial));
+        return settings with { HiddenLayers = hidden, Activation = initial.Network.Layers[0].Activation, EnsembleSize = 1 };
     }
 
     /// <summary>The input columns plus the output columns this trainer's transformer will add.</summary>

@@ -5,25 +5,42 @@ using NeuralML.Training;
 namespace NeuralML;
 
 /// <summary>What a training run tells the user through <c>MLContext.Log</c> (source "FeedForward; Training").</summary>
-internal sealed class TrainingLog(IChannel? channel, PredictionKind kind, TrainingSettings settings)
+internal sealed class TrainingLog(IChannel? channel, PredictionKind kind, TrainingSettings settings, bool choosesRecipe = false)
 {
+    /// <summary>The networks the run trains: every recipe's folds when cross-validation chooses the recipe, else the ensemble.</summary>
+    private readonly int _networks = (choosesRecipe ? TrainingDefaults.SmallDataRecipes.Count : 1) * (settings.EnsembleSize ?? 1);
+
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     /// <summary>The network, the data and how training will watch for overfitting.</summary>
     public void Started(TrainingDataReader.Result read, int? validationRows, string labelColumn, int outputs)
     {
+        if (choosesRecipe)
+        {
+            int folds = settings.EnsembleSize!.Value;
+            Info($"FeedForward {kind}: {read.Data.RowCount} rows, under {TrainingDefaults.SmallDataRows:N0}: {folds}-fold cross-validation chooses among " +
+                $"{TrainingDefaults.SmallDataRecipes.Count} recipes ({string.Join("; ", TrainingDefaults.SmallDataRecipes.Select(r => r.Name))}), " +
+                $"and the chosen recipe's {folds} networks, one per fold, are averaged. Seed {settings.Seed}, {Kernels.DenseKernels.Default.Name} kernels on up to {settings.NumberOfThreads ?? Environment.ProcessorCount} threads.");
+            if (read.SkippedRows > 0)
+                channel?.Warning(MessageSensitivity.None, $"Skipped {read.SkippedRows} rows with a missing value in label column '{labelColumn}'.");
+            return;
+        }
         int[] sizes = [read.Data.FeatureCount, .. settings.HiddenLayers!, outputs];
         string kernels = $"{Kernels.DenseKernels.Default.Name} kernels on up to {settings.NumberOfThreads ?? Environment.ProcessorCount} threads";
-        Info($"FeedForward {kind}: {string.Join("-", sizes)} {settings.Activation} network, {read.Data.RowCount} rows, {settings.Epochs} epochs of batch {settings.BatchSize}, " +
-            $"{settings.Optimizer} lr {settings.LearningRate}, seed {settings.Seed}, {kernels}.");
+        string networks = settings.EnsembleSize is > 1 ? $"an ensemble of {settings.EnsembleSize} {string.Join("-", sizes)} {settings.Activation} networks" : $"{string.Join("-", sizes)} {settings.Activation} network";
+        string schedule = settings.LearningRateSchedule is { } s && s != LearningRateSchedule.Constant ? $" ({s})" : "";
+        string decay = settings.WeightDecay is > 0f ? $", weight decay {settings.WeightDecay}" : "";
+        Info($"FeedForward {kind}: {networks}, {read.Data.RowCount} rows, {settings.Epochs} epochs of batch {settings.BatchSize}, " +
+            $"{settings.Optimizer} lr {settings.LearningRate}{schedule}{decay}, seed {settings.Seed}, {kernels}.");
         if (read.SkippedRows > 0)
             channel?.Warning(MessageSensitivity.None, $"Skipped {read.SkippedRows} rows with a missing value in label column '{labelColumn}'.");
         if (validationRows is int rows) Info($"Validation data: {rows} rows; no training rows are held out.");
-        else if (settings.EarlyStoppingRounds == 0) Info("Early stopping is off (EarlyStoppingRounds = 0): every row trains, none is held out.");
+        else if (settings.EarlyStoppingRounds == 0)
+            Info("Early stopping is off (set EarlyStoppingRounds, or give validation data, to turn it on): every row trains for all the epochs, none is held out.");
     }
 
     public void Epoch(EpochReport report)
-        => Info($"Epoch {report.Epoch}/{report.Epochs}: loss {report.Loss:G5}" +
+        => Info((_networks > 1 ? $"Network {report.Member + 1}/{_networks}, epoch" : "Epoch") + $" {report.Epoch}/{report.Epochs}: loss {report.Loss:G5}" +
             (report.ValidationLoss is double v ? $", validation loss {v:G5}" : "") +
             (report.ValidationMetric is double m ? $", validation {_metric} {m:G4}" : "") +
             (settings.LearningRateSchedule != LearningRateSchedule.Constant ? $", learning rate {report.LearningRate:G3}" : "") +
@@ -34,6 +51,14 @@ internal sealed class TrainingLog(IChannel? channel, PredictionKind kind, Traini
     /// <summary>How long training took and which epoch the model keeps.</summary>
     public void Finished(TrainingResult result, bool validationData)
     {
+        if (result.Selection is { } selection)
+        {
+            Info($"FeedForward training finished in {_clock.Elapsed.TotalSeconds:F2} s; cross-validation loss " +
+                string.Join(", ", selection.Names.Select((name, i) => $"{selection.Losses[i]:G4} for {name}")) +
+                $": chose {selection.Names[selection.Chosen]}, an ensemble of its {selection.Folds} networks.");
+            Info($"Diagnosis (its first network): {result.Diagnosis.Text}");
+            return;
+        }
         int epochs = settings.Epochs!.Value, run = result.History.Count;
         string watched = validationData ? "validation data" : $"{settings.ValidationFraction * 100:0.#}% held-out rows";
         string stopped = result.Converged
@@ -41,7 +66,8 @@ internal sealed class TrainingLog(IChannel? channel, PredictionKind kind, Traini
             : run < epochs
             ? $"stopped early after epoch {run}; kept epoch {result.BestEpoch}, the best on the {watched}"
             : result.BestEpoch < epochs ? $"kept epoch {result.BestEpoch}, the best on the {watched}" : $"final loss {result.History[^1].Loss:G5}";
-        Info($"FeedForward training finished in {_clock.Elapsed.TotalSeconds:F2} s; {stopped}.");
+        string ensemble = result.EnsembleSize > 1 ? $" (the first of {result.EnsembleSize} networks)" : "";
+        Info($"FeedForward training finished in {_clock.Elapsed.TotalSeconds:F2} s; {stopped}{ensemble}.");
         Info($"Diagnosis: {result.Diagnosis.Text}");
     }
 

@@ -75,6 +75,23 @@ public class OnnxExportTests
         Assert.True(Math.Abs(expected - actual) <= tolerance, $"{what}: ML.NET {expected:R}, ONNX Runtime {actual:R}");
     }
 
+    /// <summary>The defaults on a small set give a folded ensemble of five: it exports like any network.</summary>
+    [Fact]
+    public void The_default_ensemble_matches_onnx_runtime()
+    {
+        var ml = new MLContext(seed: 1);
+        var split = ml.Data.TrainTestSplit(RealData.Diabetes(ml), 0.2, seed: 0);
+        TransformerChain<FeedForwardPredictionTransformer> model = ml.Transforms.NormalizeMeanVariance("Features").Append(ml.Regression.Trainers.FeedForward()).Fit(split.TrainSet);
+        Assert.True(model.LastTransformer.Model.LayerSizes is [10, 320 or 640, ..], $"layers {string.Join("-", model.LastTransformer.Model.LayerSizes)}");
+
+        using InferenceSession session = Session(Export(ml, model, split.TestSet));
+        var onnx = Run(session, ["Features"], [Column(split.TestSet, "Features")], 16);
+        List<float[]> score = Column(model.Transform(split.TestSet), "Score");
+        Assert.Equal(score.Count, onnx["Score.output"].Count);
+        for (int i = 0; i < score.Count; i++)
+            AssertClose(score[i][0], ((float[])onnx["Score.output"][i])[0], relative: true, $"Score[{i}]");
+    }
+
     [Theory]
     [InlineData(true, 1)]
     [InlineData(true, 64)]

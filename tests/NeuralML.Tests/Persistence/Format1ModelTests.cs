@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Runtime.Intrinsics;
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using NeuralML.Kernels;
 using NeuralML.Tests.Support;
 

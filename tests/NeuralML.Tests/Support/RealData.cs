@@ -25,4 +25,9 @@ internal static class RealData
     public static IDataView Diabetes(MLContext ml) => ml.Data.LoadFromTextFile(PathOf("diabetes.csv"),
         [new TextLoader.Column("Features", DataKind.Single, 0, 9), new TextLoader.Column("Label", DataKind.Single, 10)],
         separatorChar: ',', hasHeader: true);
+
+    /// <summary>Boston housing: 506 rows, 13 unscaled features, the median value (MEDV) as the float label.</summary>
+    public static IDataView Housing(MLContext ml) => ml.Data.LoadFromTextFile(PathOf("housing.csv"),
+        [new TextLoader.Column("Features", DataKind.Single, 0, 12), new TextLoader.Column("Label", DataKind.Single, 13)],
+        separatorChar: ',', hasHeader: true);
 }

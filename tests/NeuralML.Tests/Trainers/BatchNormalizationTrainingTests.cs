@@ -18,7 +18,7 @@ public class BatchNormalizationTrainingTests
     {
         var ml = new MLContext(seed: 1);
         var split = ml.Data.TrainTestSplit(RealData.BreastCancer(ml), 0.2, seed: 0);
-        var options = new FeedForwardBinaryTrainer.Options { HiddenLayers = [32, 16], BatchNormalization = true, Seed = 1, Epochs = 30 };
+        var options = new FeedForwardBinaryTrainer.Options { HiddenLayers = [32, 16], BatchNormalization = true, Seed = 1, Epochs = 30, EarlyStoppingRounds = 10 };
         var model = ml.Transforms.NormalizeMeanVariance("Features").Append(ml.BinaryClassification.Trainers.FeedForward(options)).Fit(split.TrainSet);
         FeedForwardModelParameters network = model.LastTransformer.Model;
         IDataView scored = model.Transform(split.TestSet);

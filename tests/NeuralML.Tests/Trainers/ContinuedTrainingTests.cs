@@ -52,6 +52,9 @@ public class ContinuedTrainingTests
         var layers = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.FeedForward(new FeedForwardRegressionTrainer.Options { HiddenLayers = [8] }).Fit(data, regression));
         Assert.Contains("[4]", layers.Message);
 
+        var ensemble = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.FeedForward(new FeedForwardRegressionTrainer.Options { EnsembleSize = 3 }).Fit(data, regression));
+        Assert.Contains("EnsembleSize is 3", ensemble.Message);
+
         var normalised = Assert.Throws<ArgumentException>(() => ml.Regression.Trainers.FeedForward(new FeedForwardRegressionTrainer.Options { BatchNormalization = true }).Fit(data, regression));
         Assert.Contains("BatchNormalization", normalised.Message);
 

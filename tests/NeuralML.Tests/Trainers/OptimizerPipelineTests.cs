@@ -24,7 +24,7 @@ public class OptimizerPipelineTests
         var model = ml.Transforms.Conversion.MapValueToKey("Label", "Species")
             .Append(ml.MulticlassClassification.Trainers.FeedForward(new FeedForwardMulticlassTrainer.Options
             {
-                HiddenLayers = [16], Optimizer = optimizer, LearningRate = learningRate, Epochs = 150, EarlyStoppingRounds = 0, Seed = 1,
+                HiddenLayers = [16], Optimizer = optimizer, LearningRate = learningRate, LearningRateSchedule = LearningRateSchedule.Constant, Epochs = 150, EarlyStoppingRounds = 0, Seed = 1,
             }))
             .Fit(split.TrainSet);
         double accuracy = ml.MulticlassClassification.Evaluate(model.Transform(split.TestSet)).MicroAccuracy;

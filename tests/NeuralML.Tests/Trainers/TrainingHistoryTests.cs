@@ -24,7 +24,7 @@ public class TrainingHistoryTests
         (MLContext ml, IDataView train, _) = CancerSplit();
         var model = ml.BinaryClassification.Trainers.FeedForward(new FeedForwardBinaryTrainer.Options
         {
-            HiddenLayers = [16], Epochs = 9, Seed = 1, LearningRateSchedule = LearningRateSchedule.StepDecay, LearningRateDecayEpochs = 3, EarlyStoppingRounds = 20,
+            HiddenLayers = [16], Epochs = 9, Seed = 1, LearningRate = 1e-3f, LearningRateSchedule = LearningRateSchedule.StepDecay, LearningRateDecayEpochs = 3, EarlyStoppingRounds = 20,
         }).Fit(train);
         FeedForwardTrainingHistory history = model.Model.TrainingHistory;
 

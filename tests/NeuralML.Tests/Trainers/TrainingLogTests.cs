@@ -25,6 +25,26 @@ public class TrainingLogTests
         Assert.Contains(messages, m => m.StartsWith("Epoch 3/3: loss ", StringComparison.Ordinal));
     }
 
+    /// <summary>With every choice left to it on a small set, the trainer says which recipes it compares, their losses and the one it chose.</summary>
+    [Fact]
+    public void The_recipe_choice_and_the_ensemble_reach_the_log()
+    {
+        var ml = new MLContext(seed: 1);
+        var messages = new List<string>();
+        ml.Log += (_, e) =>
+        {
+            if (e.Source.StartsWith("FeedForward", StringComparison.Ordinal)) lock (messages) messages.Add(e.RawMessage);
+        };
+        var rows = Enumerable.Range(0, 60).Select(i => new Row { Features = [i / 60f, (i % 7) / 7f], Label = i / 60f + (i % 7) / 7f });
+        FeedForwardModelParameters model = ml.Regression.Trainers.FeedForward().Fit(ml.Data.LoadFromEnumerable(rows)).Model;
+
+        Assert.Contains(messages, m => m.Contains("5-fold cross-validation chooses among 3 recipes", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.Contains("cross-validation loss", StringComparison.Ordinal) && m.Contains(": chose ", StringComparison.Ordinal));
+        Assert.Contains(messages, m => m.StartsWith("Network 15/15, epoch ", StringComparison.Ordinal));
+        // Five networks folded into one: the hidden widths are five times a recipe's.
+        Assert.True(model.LayerSizes[1] is 5 * 64 or 5 * 128, $"first hidden layer {model.LayerSizes[1]}");
+    }
+
     [Fact]
     public void Early_stopping_keeps_the_best_epoch_and_says_so()
     {

@@ -23,15 +23,19 @@ public class TrainingDefaultsTests
         Assert.Equal(32, settings.BatchSize);
         Assert.Equal(32, options.BatchSize);
         Assert.Equal(1e-3f, settings.LearningRate);
-        Assert.Equal(1e-3f, options.LearningRate);
+        Assert.Null(options.LearningRate);
         Assert.Equal(OptimizerKind.Adam, settings.Optimizer);
-        Assert.Equal(OptimizerKind.Adam, options.Optimizer);
+        Assert.Null(options.Optimizer);
         Assert.Equal(0.9f, settings.Momentum);
         Assert.Equal(0.9f, options.Momentum);
         Assert.Equal(0.1f, settings.ValidationFraction);
         Assert.Equal(0.1f, options.ValidationFraction);
         Assert.Equal(10, settings.EarlyStoppingRounds);
-        Assert.Equal(10, options.EarlyStoppingRounds);
+        Assert.Null(options.EarlyStoppingRounds);
+        Assert.Equal(1, settings.EnsembleSize);
+        Assert.Null(options.EnsembleSize);
+        Assert.Null(options.LearningRateSchedule);
+        Assert.Null(options.WeightDecay);
         Assert.Null(settings.HiddenLayers);
         Assert.Null(options.HiddenLayers);
         Assert.Null(settings.Epochs);
@@ -46,17 +50,25 @@ public class TrainingDefaultsTests
         Assert.Null(options.NumberOfThreads);
     }
 
-    /// <summary>Every option that has a setting of the same name starts with that setting's default (found by reflection, so a new pair is covered too).</summary>
+    /// <summary>
+    /// Every option that has a setting of the same name starts with that setting's default (found by reflection, so a
+    /// new pair is covered too), except the automatic ones: those options are null (their rules are tested below).
+    /// </summary>
     [Fact]
     public void EverySharedPropertyHasTheSameDefault()
     {
         var settings = new TrainingSettings { Loss = LossKind.SparseCategoricalCrossEntropy };
         var options = new FeedForwardMulticlassTrainer.Options();
+        string[] automatic = ["LearningRate", "LearningRateSchedule", "Optimizer", "WeightDecay", "EarlyStoppingRounds", "EnsembleSize", "HiddenLayers", "Epochs"];
 
-        // WeightDecay's option is null for "the optimizer's default", resolved by ToSettings (tested below).
-        List<string> shared = SharedNames().Where(name => name is not (nameof(TrainingSettings.Seed) or nameof(TrainingSettings.WeightDecay))).ToList();
-        foreach (string name in shared)
-            Assert.True(Equal(Value(options, name), Value(settings, name)), $"{name}: option {Value(options, name)}, setting {Value(settings, name)}.");
+        foreach (string name in SharedNames().Where(name => name != nameof(TrainingSettings.Seed)))
+        {
+            if (!automatic.Contains(name))
+                Assert.True(Equal(Value(options, name), Value(settings, name)), $"{name}: option {Value(options, name)}, setting {Value(settings, name)}.");
+            else
+                Assert.Null(Value(options, name));
+        }
+        Assert.Contains("EnsembleSize", SharedNames());
     }
 
     /// <summary>
@@ -122,15 +134,58 @@ public class TrainingDefaultsTests
             Assert.True(Equal(Value(options, name), Value(settings, name)), $"{name}: option {Value(options, name)}, setting {Value(settings, name)}.");
     }
 
-    /// <summary>Weight decay left at null is AdamW's 0.01 (PyTorch's default) and 0 for every other optimizer.</summary>
+    /// <summary>Weight decay left at null is AdamW's 0.1 on large data, 1 on small data, and 0 for every other optimizer.</summary>
     [Fact]
     public void WeightDecayDefaultsToAdamWsAndToNoneElsewhere()
     {
         foreach (OptimizerKind optimizer in Enum.GetValues<OptimizerKind>())
         {
             TrainingSettings settings = new FeedForwardRegressionTrainer.Options { Optimizer = optimizer }.ToSettings(LossKind.SquaredError, seed: 1);
-            Assert.Equal(optimizer == OptimizerKind.AdamW ? 0.01f : 0f, settings.WeightDecay);
+            Assert.Null(settings.WeightDecay);
+            Assert.Equal(optimizer == OptimizerKind.AdamW ? 0.1f : 0f, settings.ForRows(TrainingDefaults.SmallDataRows).WeightDecay);
+            Assert.Equal(optimizer == OptimizerKind.AdamW ? 1f : 0f, settings.ForRows(TrainingDefaults.SmallDataRows - 1).WeightDecay);
         }
+    }
+
+    /// <summary>
+    /// The rule at its boundary: under 3,000 rows without validation data, the automatic choices are AdamW at 0.01
+    /// with a cosine schedule, weight decay 1, no early stopping, 3,000 steps within [10, 300] epochs and an ensemble
+    /// of 5 chosen by cross-validation; from 3,000 rows one network, AdamW at 0.003 with a cosine schedule, weight
+    /// decay 0.1, no early stopping, 20,000 steps. Validation data turns early stopping on at any size.
+    /// </summary>
+    [Fact]
+    public void SmallDataGetsTheCrossValidatedEnsembleAndLargeDataOneLongerTrainedNetwork()
+    {
+        Assert.Equal(3_000, TrainingDefaults.SmallDataRows);
+        var automatic = new FeedForwardBinaryTrainer.Options().ToSettings(LossKind.BinaryCrossEntropy, seed: 1);
+        TrainingSettings small = automatic.ForRows(2_999);
+        Assert.Equal(OptimizerKind.AdamW, small.Optimizer);
+        Assert.Equal(0.01f, small.LearningRate);
+        Assert.Equal(LearningRateSchedule.CosineAnnealing, small.LearningRateSchedule);
+        Assert.Equal(1f, small.WeightDecay);
+        Assert.Equal(0, small.EarlyStoppingRounds);
+        Assert.Equal(5, small.EnsembleSize);
+        Assert.Equal(32, small.Epochs); // 94 batches: ⌈31.9⌉
+        Assert.True(automatic.ChoosesRecipe(2_999, validationGiven: false));
+        Assert.False(automatic.ChoosesRecipe(2_999, validationGiven: true));
+        Assert.False(automatic.ChoosesRecipe(3_000, validationGiven: false));
+        Assert.False((automatic with { HiddenLayers = [8] }).ChoosesRecipe(100, validationGiven: false));
+        Assert.False((automatic with { EnsembleSize = 1 }).ChoosesRecipe(100, validationGiven: false));
+        Assert.False((automatic with { LearningRate = 0.01f }).ChoosesRecipe(100, validationGiven: false));
+        Assert.Equal(10, automatic.ForRows(2_999, validationGiven: true).EarlyStoppingRounds);
+        Assert.Equal(1, (automatic with { HiddenLayers = [8] }).ForRows(100).EnsembleSize); // the network asked for, layer for layer
+
+        TrainingSettings large = automatic.ForRows(3_000);
+        Assert.Equal(OptimizerKind.AdamW, large.Optimizer);
+        Assert.Equal(0.003f, large.LearningRate);
+        Assert.Equal(LearningRateSchedule.CosineAnnealing, large.LearningRateSchedule);
+        Assert.Equal(0.1f, large.WeightDecay);
+        Assert.Equal(0, large.EarlyStoppingRounds);
+        Assert.Equal(1, large.EnsembleSize);
+        Assert.Equal(200, large.Epochs); // 94 batches: ⌈212.8⌉, clamped
+        Assert.Equal(10, automatic.ForRows(3_000, validationGiven: true).EarlyStoppingRounds);
+        Assert.Equal(0.001f, (automatic with { Optimizer = OptimizerKind.Adam }).ForRows(3_000).LearningRate);
+        Assert.Equal(LearningRateSchedule.Constant, (automatic with { Optimizer = OptimizerKind.Lbfgs }).ForRows(3_000).LearningRateSchedule);
     }
 
     /// <summary>The settings get their own copy of the hidden layers: changing the options afterwards changes nothing.</summary>
@@ -178,13 +233,15 @@ public class TrainingDefaultsTests
         Assert.Equal(option, error.ParamName);
     }
 
-    /// <summary>The hidden layers by rows: [64] under 1,000; [128, 64] from 1,000 to 99,999; [256, 128, 64, 32] from 100,000.</summary>
+    /// <summary>The hidden layers by rows: [64] under 1,000; [128, 64] under 3,000; [256, 128] under 100,000; [256, 128, 64, 32] from 100,000.</summary>
     [Theory]
     [InlineData(0, new[] { 64 })]
     [InlineData(1, new[] { 64 })]
     [InlineData(999, new[] { 64 })]
     [InlineData(1_000, new[] { 128, 64 })]
-    [InlineData(99_999, new[] { 128, 64 })]
+    [InlineData(2_999, new[] { 128, 64 })]
+    [InlineData(3_000, new[] { 256, 128 })]
+    [InlineData(99_999, new[] { 256, 128 })]
     [InlineData(100_000, new[] { 256, 128, 64, 32 })]
     [InlineData(int.MaxValue, new[] { 256, 128, 64, 32 })]
     public void HiddenLayersFollowTheRowCount(int rows, int[] expected)
@@ -193,27 +250,31 @@ public class TrainingDefaultsTests
     }
 
     /// <summary>
-    /// Epochs = ⌈2000 / batches per epoch⌉ clamped to [10, 200], with batches per epoch = ⌈rows / batch size⌉; each
-    /// expected value worked out by hand.
+    /// Epochs = ⌈steps / batches per epoch⌉ with batches per epoch = ⌈rows / batch size⌉: from 3,000 rows 20,000 steps
+    /// within [10, 200]; under 3,000 rows 2,000 steps within [10, 200] with early stopping and 3,000 within [10, 300]
+    /// without. Each expected value worked out by hand.
     /// </summary>
     [Theory]
-    [InlineData(0, 32, 200)]              // no batches: the most epochs
-    [InlineData(1, 32, 200)]              // 1 batch: 2000 epochs, clamped
-    [InlineData(288, 32, 200)]            // 9 batches: ⌈222.2⌉, clamped
-    [InlineData(320, 32, 200)]            // 10 batches: exactly 200
-    [InlineData(321, 32, 182)]            // 11 batches: ⌈181.8⌉
-    [InlineData(2_048, 32, 32)]           // 64 batches: ⌈31.25⌉ → 2,048 steps
-    [InlineData(3_200, 32, 20)]           // 100 batches: 20 → 2,000 steps
-    [InlineData(6_400, 32, 10)]           // 200 batches: exactly 10
-    [InlineData(6_401, 32, 10)]           // 201 batches: ⌈9.95⌉ = 10
-    [InlineData(6_432, 32, 10)]           // 201 batches still
-    [InlineData(100_000, 32, 10)]         // 3,125 batches: ⌈0.64⌉ = 1, clamped up
-    [InlineData(1_000, 1_000_000, 200)]   // one batch bigger than the data
-    [InlineData(int.MaxValue, 1, 10)]     // no overflow in ⌈rows / batch⌉
-    [InlineData(int.MaxValue, int.MaxValue, 200)]
-    public void EpochsAimAtAboutTwoThousandStepsWithinTenAndTwoHundred(int rows, int batchSize, int expected)
+    [InlineData(0, 32, true, 200)]               // no batches: the most epochs
+    [InlineData(1, 32, true, 200)]               // 1 batch: 2,000 epochs, clamped
+    [InlineData(320, 32, true, 200)]             // 10 batches: exactly 200
+    [InlineData(321, 32, true, 182)]             // 11 batches: ⌈181.8⌉
+    [InlineData(2_048, 32, true, 32)]            // 64 batches: ⌈31.25⌉
+    [InlineData(2_999, 32, true, 22)]            // 94 batches: ⌈21.3⌉
+    [InlineData(100, 32, false, 300)]            // 4 batches: 750, clamped
+    [InlineData(960, 32, false, 100)]            // 30 batches: exactly 100
+    [InlineData(2_999, 32, false, 32)]           // 94 batches: ⌈31.9⌉
+    [InlineData(1_000, 1_000_000, false, 300)]   // one batch bigger than the data
+    [InlineData(3_000, 32, false, 200)]          // 94 batches: ⌈212.8⌉, clamped
+    [InlineData(6_400, 32, true, 100)]           // 200 batches: exactly 100, early stopping or not
+    [InlineData(6_401, 32, false, 100)]          // 201 batches: ⌈99.5⌉
+    [InlineData(64_000, 32, false, 10)]          // 2,000 batches: exactly 10
+    [InlineData(100_000, 32, false, 10)]         // 3,125 batches: ⌈6.4⌉ = 7, clamped up
+    [InlineData(int.MaxValue, 1, false, 10)]     // no overflow in ⌈rows / batch⌉
+    [InlineData(int.MaxValue, int.MaxValue, false, 200)]
+    public void EpochsFollowTheStepBudgetOfTheDataSize(int rows, int batchSize, bool earlyStopping, int expected)
     {
-        Assert.Equal(expected, TrainingDefaults.Epochs(rows, batchSize));
+        Assert.Equal(expected, TrainingDefaults.Epochs(rows, batchSize, earlyStopping));
     }
 
     /// <summary>The rules are what a settings object with null layers and epochs resolves to for its rows.</summary>
@@ -222,8 +283,8 @@ public class TrainingDefaultsTests
     {
         var automatic = new TrainingSettings { Loss = LossKind.SquaredError, BatchSize = 16 };
         TrainingSettings resolved = automatic.ForRows(5_000);
-        Assert.Equal([128, 64], resolved.HiddenLayers!);
-        Assert.Equal(10, resolved.Epochs); // 313 batches of 16: ⌈6.4⌉ = 7, clamped to 10
+        Assert.Equal([256, 128], resolved.HiddenLayers!);
+        Assert.Equal(64, resolved.Epochs); // 313 batches of 16: ⌈63.9⌉
 
         TrainingSettings chosen = (automatic with { HiddenLayers = [3], Epochs = 4 }).ForRows(5_000);
         Assert.Equal([3], chosen.HiddenLayers!);

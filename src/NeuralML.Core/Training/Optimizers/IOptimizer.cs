@@ -26,10 +26,10 @@ internal static class Optimizers
 {
     public static IOptimizer Create(TrainingSettings settings, int parameterCount, int threads) => settings.Optimizer switch
     {
-        OptimizerKind.Sgd => new SgdOptimizer(parameterCount, settings.Momentum, settings.UseNesterovMomentum, threads) { WeightDecay = settings.WeightDecay },
+        OptimizerKind.Sgd => new SgdOptimizer(parameterCount, settings.Momentum, settings.UseNesterovMomentum, threads) { WeightDecay = settings.WeightDecay ?? 0f },
         // AdamW is Adam with decoupled weight decay, which every mini-batch optimizer applies the same way.
-        OptimizerKind.Adam or OptimizerKind.AdamW => new AdamOptimizer(parameterCount, threads) { WeightDecay = settings.WeightDecay },
-        OptimizerKind.RmsProp => new RmsPropOptimizer(parameterCount, threads: threads) { WeightDecay = settings.WeightDecay },
+        OptimizerKind.Adam or OptimizerKind.AdamW => new AdamOptimizer(parameterCount, threads) { WeightDecay = settings.WeightDecay ?? 0f },
+        OptimizerKind.RmsProp => new RmsPropOptimizer(parameterCount, threads: threads) { WeightDecay = settings.WeightDecay ?? 0f },
         OptimizerKind.Lbfgs => new LbfgsOptimizer(parameterCount),
         _ => throw new ArgumentOutOfRangeException(nameof(settings), settings.Optimizer, "Unknown optimizer."),
     };

@@ -8,12 +8,13 @@ internal static class LearningRateSchedules
     public static ILearningRateSchedule Create(TrainingSettings settings, int stepsPerEpoch)
     {
         int epochs = settings.Epochs ?? throw new ArgumentException("The run's epochs must be decided before its schedule.", nameof(settings));
-        double rate = settings.LearningRate, decay = settings.LearningRateDecay;
+        float learningRate = settings.LearningRate ?? throw new ArgumentException("The run's learning rate must be decided before its schedule.", nameof(settings));
+        double rate = learningRate, decay = settings.LearningRateDecay;
         long totalSteps = (long)epochs * stepsPerEpoch;
         int decayEpochs = settings.LearningRateDecayEpochs ?? Math.Max(1, epochs / 3);
         return settings.LearningRateSchedule switch
         {
-            LearningRateSchedule.Constant => new ConstantLearningRate(settings.LearningRate),
+            LearningRateSchedule.Constant => new ConstantLearningRate(learningRate),
             LearningRateSchedule.StepDecay => new StepDecay(rate, decay, decayEpochs),
             LearningRateSchedule.ExponentialDecay => new ExponentialDecay(rate, decay, decayEpochs),
             LearningRateSchedule.CosineAnnealing => new CosineAnnealing(rate, totalSteps, Math.Min(totalSteps, (long)settings.LearningRateWarmupEpochs * stepsPerEpoch)),
