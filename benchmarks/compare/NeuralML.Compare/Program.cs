@@ -41,6 +41,7 @@ var pipeline = ml.Transforms.Conversion.MapValueToKey("Label", "Class")
         Activation = Activation.Relu,
         Optimizer = OptimizerKind.Adam,
         LearningRate = 1e-3f,
+        LearningRateSchedule = LearningRateSchedule.Constant, // PyTorch's side keeps its rate too
         BatchSize = 128,
         Epochs = epochs,
         EarlyStoppingRounds = 0,
