@@ -56,7 +56,7 @@ internal sealed class NetworkTrainer
         if (data.RowCount == 0) throw new ArgumentException("The training set has no rows.", nameof(data));
         if (validation is not null && (validation.FeatureCount != data.FeatureCount || validation.TargetWidth != data.TargetWidth))
             throw new ArgumentException("The validation rows do not have the training rows' shape.", nameof(validation));
-        TrainingSettings settings = _settings.ForRows(data.RowCount, validation is not null);
+        TrainingSettings settings = _settings.ForRows(data.RowCount, validation is not null, data.FeatureCount);
         if (initial is not null && (initial.InputCount != data.FeatureCount || initial.OutputCount != outputs))
             throw new ArgumentException($"The initial network reads {initial.InputCount} features and has {initial.OutputCount} outputs; the data has {data.FeatureCount} features and needs {outputs}.", nameof(initial));
         int members = initial is null ? settings.EnsembleSize!.Value : 1;
@@ -72,7 +72,7 @@ internal sealed class NetworkTrainer
         shared.StandardizeValidationBatches = validation is null ? shared.StandardizeTrainingBatches : standardizer.StandardizeInPlaceIfOwned(validation);
         double constantLoss = ConstantPrediction.Loss(data, head, standardizer, outputs);
 
-        if (initial is null && _settings.ChoosesRecipe(data.RowCount, validation is not null))
+        if (initial is null && _settings.ChoosesRecipe(data.RowCount, validation is not null, data.FeatureCount))
             return CrossValidateRecipes(settings, shared, constantLoss, progress, cancellation);
         MemberResult[] runs = members == 1
             ? [TrainMember(new MemberJob(settings, 0, 0), shared, start, progress, cancellation, _kernels, settings.NumberOfThreads ?? Environment.ProcessorCount)]

@@ -115,10 +115,17 @@ internal static class TrainingDefaults
 
     /// <summary>
     /// <see cref="SmallDataEnsembleSize"/> networks for small data, where they train in a fraction of a second, when the
-    /// layers are ours to choose; one beyond, and one when the user gave the layers (the model is then the network
-    /// they asked for, layer for layer).
+    /// layers are ours to choose and the data has at most <see cref="SmallDataMaxFeatures"/> features (0: not known);
+    /// one beyond, and one when the user gave the layers (the model is then the network they asked for, layer for layer).
     /// </summary>
-    public static int EnsembleSizeFor(int rows, bool layersGiven = false) => IsSmall(rows) && !layersGiven ? SmallDataEnsembleSize : 1;
+    public static int EnsembleSizeFor(int rows, bool layersGiven = false, int features = 0)
+        => IsSmall(rows) && !layersGiven && features <= SmallDataMaxFeatures ? SmallDataEnsembleSize : 1;
+
+    /// <summary>
+    /// The most features for which small data gets an ensemble (and the recipe choice): 15 networks whose first layer
+    /// grows with the width would cost seconds to minutes and memory to match on wide (one-hot, hashed, text) data.
+    /// </summary>
+    public const int SmallDataMaxFeatures = 1_000;
 }
 
 /// <summary>One way to train a network on small data: what <see cref="TrainingDefaults.SmallDataRecipes"/> chooses among.</summary>

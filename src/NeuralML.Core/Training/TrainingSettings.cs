@@ -107,9 +107,9 @@ internal sealed record TrainingSettings
     /// <summary>
     /// These settings with every automatic choice (each null setting) made for <paramref name="rows"/> training rows, by
     /// the rules of <see cref="TrainingDefaults"/>; <paramref name="validationGiven"/> says whether validation rows come
-    /// with the training rows. Choices already made stay.
+    /// with the training rows, <paramref name="features"/> how many features a row has (0: not known). Choices already made stay.
     /// </summary>
-    public TrainingSettings ForRows(int rows, bool validationGiven = false)
+    public TrainingSettings ForRows(int rows, bool validationGiven = false, int features = 0)
     {
         OptimizerKind optimizer = Optimizer ?? TrainingDefaults.OptimizerFor(rows);
         int earlyStoppingRounds = EarlyStoppingRounds ?? TrainingDefaults.EarlyStoppingRoundsFor(rows, validationGiven);
@@ -121,18 +121,18 @@ internal sealed record TrainingSettings
             LearningRateSchedule = LearningRateSchedule ?? TrainingDefaults.ScheduleFor(rows, optimizer),
             WeightDecay = WeightDecay ?? TrainingDefaults.WeightDecayFor(rows, optimizer),
             EarlyStoppingRounds = earlyStoppingRounds,
-            EnsembleSize = EnsembleSize ?? TrainingDefaults.EnsembleSizeFor(rows, HiddenLayers is not null),
+            EnsembleSize = EnsembleSize ?? TrainingDefaults.EnsembleSizeFor(rows, HiddenLayers is not null, features),
             Epochs = Epochs ?? TrainingDefaults.Epochs(rows, optimizer == OptimizerKind.Lbfgs ? rows : BatchSize, earlyStoppingRounds > 0),
         };
     }
 
     /// <summary>
     /// Whether cross-validation chooses the recipe (<see cref="TrainingDefaults.SmallDataRecipes"/>): on small data,
-    /// without validation rows, when none of the settings a recipe decides was given and the ensemble (whose members
-    /// are the folds' networks) has at least two members.
+    /// without validation rows, with at most <see cref="TrainingDefaults.SmallDataMaxFeatures"/> features, when none of
+    /// the settings a recipe decides was given and the ensemble (whose members are the folds' networks) has at least two members.
     /// </summary>
-    public bool ChoosesRecipe(int rows, bool validationGiven) =>
-        TrainingDefaults.IsSmall(rows) && !validationGiven && EnsembleSize is null or >= 2
+    public bool ChoosesRecipe(int rows, bool validationGiven, int features = 0) =>
+        TrainingDefaults.IsSmall(rows) && !validationGiven && features <= TrainingDefaults.SmallDataMaxFeatures && EnsembleSize is null or >= 2
         && HiddenLayers is null && Optimizer is null && LearningRate is null && LearningRateSchedule is null && WeightDecay is null
         && EarlyStoppingRounds is null && Epochs is null && rows >= (EnsembleSize ?? TrainingDefaults.SmallDataEnsembleSize) * 2;
 

@@ -6,7 +6,7 @@ namespace NeuralML;
 /// Options shared by the three FeedForward trainers. Every property has a default that works on ordinary tabular
 /// data, chosen by measurement (the README's quality table) from the number of training rows:
 /// <list type="bullet">
-/// <item><description>Under 3,000 rows, with every training choice left null (<see cref="HiddenLayers"/>,
+/// <item><description>Under 3,000 rows and at most 1,000 features, with every training choice left null (<see cref="HiddenLayers"/>,
 /// <see cref="Optimizer"/>, <see cref="LearningRate"/>, <see cref="LearningRateSchedule"/>, <see cref="WeightDecay"/>,
 /// <see cref="EarlyStoppingRounds"/>, <see cref="Epochs"/>) and no validation data: 5-fold cross-validation chooses
 /// among three recipes — one layer of 64 or layers [128, 64] trained with AdamW at 0.01 on a cosine schedule with
@@ -165,8 +165,8 @@ public abstract class FeedForwardOptions
     /// How many networks to train, each from its own seed, and average: their mean logit is the prediction. The
     /// ensemble is folded into one network (its members side by side in each layer), so scoring, Save/Load and ONNX
     /// treat it as any network; the members train in parallel. An ensemble is steadier from split to split and
-    /// usually more accurate than any of its members. Default null: 5 under 3,000 training rows (where a network
-    /// trains in a fraction of a second) when <see cref="HiddenLayers"/> is null too, else 1. The training history,
+    /// usually more accurate than any of its members. Default null: 5 under 3,000 training rows with at most 1,000
+    /// features (where a network trains in a fraction of a second) when <see cref="HiddenLayers"/> is null too, else 1. The training history,
     /// kept epoch and diagnosis are the first network's. Continued training (<c>Fit(train, model)</c>) trains the one
     /// network it is given.
     /// </summary>

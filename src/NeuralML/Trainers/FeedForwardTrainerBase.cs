@@ -108,8 +108,8 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         }
 
         // The trainer makes the automatic choices itself (cross-validation may choose among recipes); the log shows the defaults' choices.
-        TrainingSettings resolved = settings.ForRows(read.Data.RowCount, validationGiven: validationRead is not null);
-        bool choosesRecipe = initial is null && settings.ChoosesRecipe(read.Data.RowCount, validationRead is not null);
+        TrainingSettings resolved = settings.ForRows(read.Data.RowCount, validationGiven: validationRead is not null, read.Data.FeatureCount);
+        bool choosesRecipe = initial is null && settings.ChoosesRecipe(read.Data.RowCount, validationRead is not null, read.Data.FeatureCount);
         int outputs = Kind == PredictionKind.MulticlassClassification ? classCount : 1;
         using IChannel? channel = _host?.Start("Training");
         var log = new TrainingLog(channel, Kind, resolved, choosesRecipe);

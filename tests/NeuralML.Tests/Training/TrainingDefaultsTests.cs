@@ -174,6 +174,12 @@ public class TrainingDefaultsTests
         Assert.False((automatic with { LearningRate = 0.01f }).ChoosesRecipe(100, validationGiven: false));
         Assert.Equal(10, automatic.ForRows(2_999, validationGiven: true).EarlyStoppingRounds);
         Assert.Equal(1, (automatic with { HiddenLayers = [8] }).ForRows(100).EnsembleSize); // the network asked for, layer for layer
+        // Wide data: one network (15 wide ones would cost seconds to minutes), the small-data recipe otherwise.
+        Assert.True(automatic.ChoosesRecipe(2_999, validationGiven: false, features: 1_000));
+        Assert.False(automatic.ChoosesRecipe(2_999, validationGiven: false, features: 1_001));
+        Assert.Equal(5, automatic.ForRows(2_999, features: 1_000).EnsembleSize);
+        Assert.Equal(1, automatic.ForRows(2_999, features: 1_001).EnsembleSize);
+        Assert.Equal(1f, automatic.ForRows(2_999, features: 1_001).WeightDecay);
 
         TrainingSettings large = automatic.ForRows(3_000);
         Assert.Equal(OptimizerKind.AdamW, large.Optimizer);
