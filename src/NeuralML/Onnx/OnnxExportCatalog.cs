@@ -6,16 +6,19 @@ namespace Microsoft.ML;
 public static class OnnxExportCatalog
 {
     /// <summary>
-    /// Writes a fitted pipeline that ends in a NeuralML FeedForward model as one ONNX model (opset 13): Concatenate,
-    /// affine normalisers (NormalizeMinMax, NormalizeMeanVariance, ...), MapValueToKey on the label (not part of the
-    /// graph), the network, and MapKeyToValue on PredictedLabel. Graph inputs are the pipeline's input columns, shape
-    /// [N, width]; outputs are named "&lt;column&gt;.output" (Score.output, Probability.output, PredictedLabel.output, ...).
+    /// Writes a fitted pipeline that contains a NeuralML FeedForward model as one ONNX model (opset 13). The transformers
+    /// before the network are translated by NeuralML when they are Concatenate, affine normalisers (NormalizeMinMax,
+    /// NormalizeMeanVariance, ...) and MapValueToKey on the label; otherwise ML.NET's own converter
+    /// (Microsoft.ML.OnnxConverter: OneHotEncoding, OneHotHashEncoding, ReplaceMissingValues, ConvertType, ...) writes
+    /// them and the network is grafted onto its graph. After the network: MapKeyToValue on PredictedLabel. Graph inputs
+    /// are the input columns the outputs depend on; outputs are named "&lt;column&gt;.output" (Score.output,
+    /// Probability.output, PredictedLabel.output, ...).
     /// </summary>
     /// <param name="catalog">The model operations catalog, <c>mlContext.Model</c>.</param>
     /// <param name="model">The fitted pipeline.</param>
     /// <param name="inputData">Data with the pipeline's input schema (only the schema is read).</param>
     /// <param name="stream">Where the model is written.</param>
-    /// <exception cref="NotSupportedException">A transformer in the pipeline cannot be translated exactly; the message names it.</exception>
+    /// <exception cref="NotSupportedException">A transformer in the pipeline cannot be exported, by NeuralML or by ML.NET's converter; the message names it, and nothing is written.</exception>
     public static void ExportToOnnx(this ModelOperationsCatalog catalog, ITransformer model, IDataView inputData, Stream stream)
     {
         ArgumentNullException.ThrowIfNull(catalog);

@@ -6,15 +6,17 @@ using NeuralML.Bridge;
 using NeuralML.Columns;
 using NeuralML.Kernels;
 using NeuralML.Network;
+using NeuralML.Onnx.Proto;
 
 namespace NeuralML.Onnx;
 
 /// <summary>
-/// Writes a fitted pipeline as one ONNX model: the ML.NET transformers it can translate exactly (Concatenate, affine
-/// normalisers, MapValueToKey on the label, MapKeyToValue on the prediction) and NeuralML's networks (Gemm per dense
-/// layer, standard activation operators, Sigmoid / Softmax heads). Inputs are named after the pipeline's input columns
-/// with shape [N, width]; outputs after the output columns with the suffix ".output", as ML.NET's own exporter names
-/// them. Anything it cannot translate stops the export with a <see cref="NotSupportedException"/> naming it.
+/// Writes a fitted pipeline as one ONNX model. Before the network: the ML.NET transformers it can translate exactly
+/// (Concatenate, affine normalisers, MapValueToKey on the label), or else ML.NET's own export of that part
+/// (Microsoft.ML.OnnxConverter), which the graph starts from (<see cref="OnnxGraph.Adopt"/>). Then NeuralML's network
+/// (Gemm per dense layer, standard activation operators, Sigmoid / Softmax heads) and MapKeyToValue on the prediction.
+/// Outputs are named after the output columns with the suffix ".output", as ML.NET's own exporter names them. Anything
+/// that cannot be exported stops the export with a <see cref="NotSupportedException"/> naming it.
 /// </summary>
 internal sealed class OnnxExporter
 {
@@ -39,15 +41,19 @@ internal sealed class OnnxExporter
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputData);
+        ITransformer[] transformers = Flatten(model).ToArray();
+        int network = Array.FindIndex(transformers, t => t is FeedForwardPredictionTransformer);
+        if (network < 0) throw new NotSupportedException("The pipeline has no NeuralML FeedForward model to export.");
         var exporter = new OnnxExporter(inputData.Schema);
-        DataViewSchema schema = inputData.Schema;
-        foreach (ITransformer transformer in Flatten(model))
+        int first = 0;
+        // NeuralML translates the common feature steps itself; anything else before the network goes to ML.NET's
+        // converter, and the network is grafted onto its graph.
+        if (!transformers.Take(network).All(Translates))
         {
-            exporter.Add(transformer);
-            schema = transformer.GetOutputSchema(schema);
+            exporter.AdoptMLNetExport(transformers[..network], inputData, ((FeedForwardPredictionTransformer)transformers[network]).FeatureColumnName);
+            first = network;
         }
-        if (exporter._outputColumns.Count == 0)
-            throw new NotSupportedException("The pipeline has no NeuralML FeedForward model to export.");
+        foreach (ITransformer transformer in transformers[first..]) exporter.Add(transformer);
         foreach (string column in exporter._outputColumns.Distinct())
         {
             if (!exporter._columns.TryGetValue(column, out Tensor? tensor))
@@ -55,6 +61,81 @@ internal sealed class OnnxExporter
             exporter._graph.AddOutput(tensor.Name, column + ".output", tensor.Type, [null, tensor.Width]);
         }
         return exporter._graph.ToModel("NeuralML", IrVersion, Opset, typeof(OnnxExporter).Assembly.GetName().Version?.ToString() ?? "0");
+    }
+
+    /// <summary>Whether NeuralML translates <paramref name="transformer"/> itself (before the network).</summary>
+    private static bool Translates(ITransformer transformer) => NotTranslatedBecause(transformer) is null;
+
+    /// <summary>Why NeuralML does not translate <paramref name="transformer"/> itself; null when it does.</summary>
+    private static string? NotTranslatedBecause(ITransformer transformer)
+    {
+        switch (transformer)
+        {
+            case ColumnConcatenatingTransformer or ValueToKeyMappingTransformer:
+                return null;
+            case NormalizingTransformer normalizer:
+                (string Output, string Input)[] pairs = MLNetInternals.ColumnPairs(normalizer);
+                for (int i = 0; i < pairs.Length; i++)
+                {
+                    NormalizingTransformer.NormalizerModelParametersBase parameters = normalizer.GetNormalizerModelParameters(i);
+                    if (parameters is not (NormalizingTransformer.AffineNormalizerModelParameters<ImmutableArray<float>> or NormalizingTransformer.AffineNormalizerModelParameters<float>))
+                        return $"column '{pairs[i].Output}' is normalised by {parameters.GetType().Name.Split('`')[0]}, and NeuralML translates affine normalisers only";
+                }
+                return null;
+            default:
+                return $"{transformer.GetType().Name} has no NeuralML translation";
+        }
+    }
+
+    /// <summary>
+    /// Starts the graph from ML.NET's own export (Microsoft.ML.OnnxConverter) of the transformers before the network,
+    /// asked for the feature column only, and reads the features from it.
+    /// </summary>
+    private void AdoptMLNetExport(ITransformer[] before, IDataView inputData, string featureColumn)
+    {
+        (byte[] bytes, bool complete) = ConvertWithMLNet(before, inputData, featureColumn);
+        if (!complete)
+        {
+            // The converter stops at the last transformer it cannot write and takes that one's outputs for inputs: the
+            // first prefix it cannot write whole ends with the transformer to name.
+            int culprit = Enumerable.Range(0, before.Length).First(i => !ConvertWithMLNet(before[..(i + 1)], inputData, null).Complete);
+            throw new NotSupportedException($"Cannot export to ONNX: {before[culprit].GetType().Name} has no ONNX translation, in NeuralML or in ML.NET's converter.");
+        }
+        IReadOnlySet<string> outputs = _graph.Adopt(ModelProto.Parser.ParseFrom(bytes), Opset);
+        string features = featureColumn + ".output";
+        if (!outputs.Contains(features))
+            throw new NotSupportedException($"Cannot export to ONNX: ML.NET's converter did not write feature column '{featureColumn}'.");
+        long width = new TransformerChain<ITransformer>(before).GetOutputSchema(inputData.Schema)[featureColumn].Type is VectorDataViewType { Size: > 0 } vector ? vector.Size : 1;
+        Define(featureColumn, new Tensor(features, OnnxProto.DataType.Float, width));
+    }
+
+    /// <summary>
+    /// ML.NET's export of <paramref name="transformers"/> (with only <paramref name="outputColumn"/> as output when
+    /// given), and whether it is complete: the converter does not fail on a transformer it cannot write, it warns and
+    /// starts the graph after it.
+    /// </summary>
+    private static (byte[] Model, bool Complete) ConvertWithMLNet(ITransformer[] transformers, IDataView inputData, string? outputColumn)
+    {
+        var ml = new MLContext();
+        bool complete = true;
+        ml.Log += (_, e) =>
+        {
+            if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning && e.RawMessage.Contains("cannot save itself as ONNX", StringComparison.Ordinal)) complete = false;
+        };
+        var chain = new TransformerChain<ITransformer>(transformers);
+        using var stream = new MemoryStream();
+        try
+        {
+            if (outputColumn is null) ml.Model.ConvertToOnnx(chain, inputData, stream);
+            else ml.Model.ConvertToOnnx(chain, inputData, stream, outputColumn);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            IEnumerable<string> ours = transformers.Select(NotTranslatedBecause).OfType<string>();
+            throw new NotSupportedException($"Cannot export to ONNX: ML.NET's converter refused the transformers before the network " +
+                $"({string.Join(", ", transformers.Select(t => t.GetType().Name))}): {e.Message} NeuralML does not translate them either: {string.Join("; ", ours)}.", e);
+        }
+        return (stream.ToArray(), complete);
     }
 
     private static IEnumerable<ITransformer> Flatten(ITransformer transformer)

@@ -224,10 +224,11 @@ public class OnnxExportTests
         Assert.Contains("'Features'", ex.Message);
         Assert.Contains("Cdf", ex.Message);
 
+        // ReplaceMissingValues, refused here before, now exports through ML.NET's converter (OnnxGraftTests checks
+        // such pipelines against ONNX Runtime); a transformer neither can export is named there too.
         ITransformer other = ml.Transforms.ReplaceMissingValues("Features")
             .Append(ml.BinaryClassification.Trainers.FeedForward(new FeedForwardBinaryTrainer.Options { HiddenLayers = [4], Epochs = 1 })).Fit(data);
-        var second = Assert.Throws<NotSupportedException>(() => Export(ml, other, data));
-        Assert.Contains("MissingValueReplacingTransformer", second.Message);
+        Assert.NotEmpty(Export(ml, other, data));
     }
 
     [Fact]
