@@ -123,11 +123,15 @@ internal sealed class OnnxExporter
             if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning && e.RawMessage.Contains("cannot save itself as ONNX", StringComparison.Ordinal)) complete = false;
         };
         var chain = new TransformerChain<ITransformer>(transformers);
+        // The converter walks back through the data view's own transforms too, and would stop at (and warn about)
+        // those of the input data, such as TrainTestSplit's filter; a cache is a root view with the same schema
+        // (nothing is read: only the schema is used).
+        IDataView root = ml.Data.Cache(inputData);
         using var stream = new MemoryStream();
         try
         {
-            if (outputColumn is null) ml.Model.ConvertToOnnx(chain, inputData, stream);
-            else ml.Model.ConvertToOnnx(chain, inputData, stream, outputColumn);
+            if (outputColumn is null) ml.Model.ConvertToOnnx(chain, root, stream);
+            else ml.Model.ConvertToOnnx(chain, root, stream, outputColumn);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -44,7 +44,8 @@ internal sealed class OnnxGraph
         _graph.Node.AddRange(adopted.Node);
         _graph.Initializer.AddRange(adopted.Initializer);
         _graph.Input.AddRange(adopted.Input);
-        _graph.ValueInfo.AddRange(adopted.ValueInfo);
+        // The adopted graph's value_info (optional shape hints) is left out: ML.NET declares some one-hot outputs
+        // [N, K] where its OneHotEncoder node makes [N, 1, K], and ONNX Runtime warns when it merges them.
         long adoptedOpset = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(opset).Max();
         foreach (OperatorSetIdProto import in model.OpsetImport.Where(o => o.Domain is not ("" or "ai.onnx")))
             _otherDomains[import.Domain] = Math.Max(import.Version, _otherDomains.GetValueOrDefault(import.Domain));
@@ -137,14 +138,11 @@ internal sealed class OnnxGraph
         NodeProto[] nodes = _graph.Node.Where((_, i) => kept[i]).ToArray();
         TensorProto[] initializers = _graph.Initializer.Where(t => needed.Contains(t.Name)).ToArray();
         ValueInfoProto[] inputs = _graph.Input.Where(v => needed.Contains(v.Name)).ToArray();
-        ValueInfoProto[] valueInfo = _graph.ValueInfo.Where(v => needed.Contains(v.Name)).ToArray();
         _graph.Node.Clear();
         _graph.Node.AddRange(nodes);
         _graph.Initializer.Clear();
         _graph.Initializer.AddRange(initializers);
         _graph.Input.Clear();
         _graph.Input.AddRange(inputs);
-        _graph.ValueInfo.Clear();
-        _graph.ValueInfo.AddRange(valueInfo);
     }
 }

@@ -179,6 +179,8 @@ public class OnnxGraftTests
         ITransformer model = Features(ml).Append(ml.BinaryClassification.Trainers.FeedForward(new FeedForwardBinaryTrainer.Options { HiddenLayers = [8], Epochs = 10, Seed = 1 })).Fit(train);
         using var file = new Support.TempFile(".onnx");
         File.WriteAllBytes(file.Path, Export(ml, model, train));
+        // Input data that is itself a transformed view (TrainTestSplit's filter) gives the same model.
+        Assert.Equal(File.ReadAllBytes(file.Path), Export(ml, model, ml.Data.TrainTestSplit(train, 0.2, seed: 1).TrainSet));
 
         var onnxModel = ml.Transforms.ApplyOnnxModel(["Probability.output"], ["Color", "Shape", "Size", "Nums"], file.Path).Fit(test);
         float[] fromOnnx = onnxModel.Transform(test).GetColumn<float[]>("Probability").Select(p => p[0]).ToArray();
