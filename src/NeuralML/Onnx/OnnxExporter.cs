@@ -7,13 +7,14 @@ using NeuralML.Columns;
 using NeuralML.Kernels;
 using NeuralML.Network;
 using NeuralML.Onnx.Proto;
+using NeuralML.Onnx.Translations;
 
 namespace NeuralML.Onnx;
 
 /// <summary>
 /// Writes a fitted pipeline as one ONNX model. Before the network: the ML.NET transformers it can translate exactly
 /// (Concatenate, affine normalisers, MapValueToKey on the label), or else ML.NET's own export of that part
-/// (Microsoft.ML.OnnxConverter), which the graph starts from (<see cref="OnnxGraph.Adopt"/>). Then NeuralML's network
+/// (Microsoft.ML.OnnxConverter) of the runs it does not translate, merged into the graph (<see cref="OnnxGraph.Merge"/>). Then NeuralML's network
 /// (Gemm per dense layer, standard activation operators, Sigmoid / Softmax heads) and MapKeyToValue on the prediction.
 /// Outputs are named after the output columns with the suffix ".output", as ML.NET's own exporter names them. Anything
 /// that cannot be exported stops the export with a <see cref="NotSupportedException"/> naming it.
@@ -45,15 +46,28 @@ internal sealed class OnnxExporter
         int network = Array.FindIndex(transformers, t => t is FeedForwardPredictionTransformer);
         if (network < 0) throw new NotSupportedException("The pipeline has no NeuralML FeedForward model to export.");
         var exporter = new OnnxExporter(inputData.Schema);
-        int first = 0;
-        // NeuralML translates the common feature steps itself; anything else before the network goes to ML.NET's
-        // converter, and the network is grafted onto its graph.
-        if (!transformers.Take(network).All(Translates))
+        if (transformers.Take(network).All(Translates))
         {
-            exporter.AdoptMLNetExport(transformers[..network], inputData, ((FeedForwardPredictionTransformer)transformers[network]).FeatureColumnName);
-            first = network;
+            foreach (ITransformer transformer in transformers) exporter.Add(transformer);
         }
-        foreach (ITransformer transformer in transformers[first..]) exporter.Add(transformer);
+        else
+        {
+            // ML.NET's converter writes the runs of transformers before the network that NeuralML does not translate
+            // only itself; the network (and what NeuralML alone translates) is grafted onto its graph.
+            for (int start = 0; start < network;)
+            {
+                if (OnlyNeuralMLTranslates(transformers[start]))
+                {
+                    exporter.Add(transformers[start++]);
+                    continue;
+                }
+                int end = start;
+                while (end < network && !OnlyNeuralMLTranslates(transformers[end])) end++;
+                exporter.AddMLNetExport(transformers, start, end, inputData);
+                start = end;
+            }
+            foreach (ITransformer transformer in transformers[network..]) exporter.Add(transformer);
+        }
         foreach (string column in exporter._outputColumns.Distinct())
         {
             if (!exporter._columns.TryGetValue(column, out Tensor? tensor))
@@ -64,69 +78,79 @@ internal sealed class OnnxExporter
     }
 
     /// <summary>Whether NeuralML translates <paramref name="transformer"/> itself (before the network).</summary>
-    private static bool Translates(ITransformer transformer) => NotTranslatedBecause(transformer) is null;
-
-    /// <summary>Why NeuralML does not translate <paramref name="transformer"/> itself; null when it does.</summary>
-    private static string? NotTranslatedBecause(ITransformer transformer)
+    private static bool Translates(ITransformer transformer) => transformer switch
     {
-        switch (transformer)
-        {
-            case ColumnConcatenatingTransformer or ValueToKeyMappingTransformer:
-                return null;
-            case NormalizingTransformer normalizer:
-                (string Output, string Input)[] pairs = MLNetInternals.ColumnPairs(normalizer);
-                for (int i = 0; i < pairs.Length; i++)
-                {
-                    NormalizingTransformer.NormalizerModelParametersBase parameters = normalizer.GetNormalizerModelParameters(i);
-                    if (parameters is not (NormalizingTransformer.AffineNormalizerModelParameters<ImmutableArray<float>> or NormalizingTransformer.AffineNormalizerModelParameters<float>))
-                        return $"column '{pairs[i].Output}' is normalised by {parameters.GetType().Name.Split('`')[0]}, and NeuralML translates affine normalisers only";
-                }
-                return null;
-            default:
-                return $"{transformer.GetType().Name} has no NeuralML translation";
-        }
-    }
+        ColumnConcatenatingTransformer or ValueToKeyMappingTransformer => true,
+        NormalizingTransformer normalizer => Enumerable.Range(0, MLNetInternals.ColumnPairs(normalizer).Length)
+            .All(i => IsAffine(normalizer.GetNormalizerModelParameters(i)) || IsCdfOrBin(normalizer.GetNormalizerModelParameters(i))),
+        _ => false,
+    };
 
     /// <summary>
-    /// Starts the graph from ML.NET's own export (Microsoft.ML.OnnxConverter) of the transformers before the network,
-    /// asked for the feature column only, and reads the features from it.
+    /// Transformers NeuralML translates and ML.NET's converter does not (the CDF and binning normalisers): they stay
+    /// out of the runs handed to the converter.
     /// </summary>
-    private void AdoptMLNetExport(ITransformer[] before, IDataView inputData, string featureColumn)
+    private static bool OnlyNeuralMLTranslates(ITransformer transformer) => transformer is NormalizingTransformer normalizer
+        && Translates(normalizer)
+        && Enumerable.Range(0, MLNetInternals.ColumnPairs(normalizer).Length).Any(i => IsCdfOrBin(normalizer.GetNormalizerModelParameters(i)));
+
+    private static bool IsAffine(NormalizingTransformer.NormalizerModelParametersBase parameters)
+        => parameters is NormalizingTransformer.AffineNormalizerModelParameters<ImmutableArray<float>> or NormalizingTransformer.AffineNormalizerModelParameters<float>;
+
+    private static bool IsCdfOrBin(NormalizingTransformer.NormalizerModelParametersBase parameters)
+        => parameters is NormalizingTransformer.CdfNormalizerModelParameters<ImmutableArray<float>> or NormalizingTransformer.CdfNormalizerModelParameters<float>
+            or NormalizingTransformer.BinNormalizerModelParameters<ImmutableArray<float>> or NormalizingTransformer.BinNormalizerModelParameters<float>;
+
+    /// <summary>
+    /// Adds ML.NET's own export (Microsoft.ML.OnnxConverter) of <paramref name="transformers"/>[start..end): the columns
+    /// computed so far are read from their tensors, the others are the pipeline's input columns; every column the run
+    /// outputs is then read from the converter's graph.
+    /// </summary>
+    private void AddMLNetExport(ITransformer[] transformers, int start, int end, IDataView inputData)
     {
-        (byte[] bytes, bool complete) = ConvertWithMLNet(before, inputData, featureColumn);
-        if (!complete)
+        IDataView atStart = start == 0 ? inputData : new TransformerChain<ITransformer>(transformers[..start]).Transform(inputData);
+        ITransformer[] run = transformers[start..end];
+        (byte[] bytes, string? problem) = ConvertWithMLNet(run, atStart, null);
+        if (problem is not null)
         {
-            // The converter stops at the last transformer it cannot write and takes that one's outputs for inputs: the
-            // first prefix it cannot write whole ends with the transformer to name.
-            int culprit = Enumerable.Range(0, before.Length).First(i => !ConvertWithMLNet(before[..(i + 1)], inputData, null).Complete);
-            throw new NotSupportedException($"Cannot export to ONNX: {before[culprit].GetType().Name} has no ONNX translation, in NeuralML or in ML.NET's converter.");
+            // Name the transformer: the first part of the run the converter cannot write ends with it (it stops at the
+            // last one it cannot write, takes that one's outputs for inputs, and only warns).
+            int culprit = Enumerable.Range(0, run.Length).FirstOrDefault(i => ConvertWithMLNet(run[..(i + 1)], atStart, null).Problem is not null, run.Length - 1);
+            string why = ConvertWithMLNet(run[..(culprit + 1)], atStart, null).Problem ?? problem;
+            throw new NotSupportedException($"Cannot export to ONNX: {DisplayName(run[culprit])} has no ONNX translation in NeuralML, and ML.NET's converter {why}.");
         }
-        IReadOnlySet<string> outputs = _graph.Adopt(ModelProto.Parser.ParseFrom(bytes), Opset);
-        string features = featureColumn + ".output";
-        if (!outputs.Contains(features))
-            throw new NotSupportedException($"Cannot export to ONNX: ML.NET's converter did not write feature column '{featureColumn}'.");
-        long width = new TransformerChain<ITransformer>(before).GetOutputSchema(inputData.Schema)[featureColumn].Type is VectorDataViewType { Size: > 0 } vector ? vector.Size : 1;
-        Define(featureColumn, new Tensor(features, OnnxProto.DataType.Float, width));
+        ModelProto model = ModelProto.Parser.ParseFrom(bytes);
+        IReadOnlyDictionary<string, string> tensors = _graph.Merge(model, Opset, _columns.ToDictionary(c => c.Key, c => c.Value.Name));
+        const string Suffix = ".output";
+        foreach (ValueInfoProto output in model.Graph.Output.Where(o => o.Name.EndsWith(Suffix, StringComparison.Ordinal)))
+        {
+            TypeProto.Types.Tensor type = output.Type.TensorType;
+            long width = type.Shape.Dim.Skip(1).Aggregate(1L, (product, dim) => dim.DimValue > 0 ? product * dim.DimValue : product);
+            Define(output.Name[..^Suffix.Length], new Tensor(tensors[output.Name], (OnnxProto.DataType)type.ElemType, width));
+        }
     }
 
     /// <summary>
     /// ML.NET's export of <paramref name="transformers"/> (with only <paramref name="outputColumn"/> as output when
-    /// given), and whether it is complete: the converter does not fail on a transformer it cannot write, it warns and
-    /// starts the graph after it.
+    /// given), or what went wrong: the converter fails on some transformers and, on one it knows it cannot write, only
+    /// warns and starts the graph after it.
     /// </summary>
-    private static (byte[] Model, bool Complete) ConvertWithMLNet(ITransformer[] transformers, IDataView inputData, string? outputColumn)
+    private static (byte[] Model, string? Problem) ConvertWithMLNet(ITransformer[] transformers, IDataView inputData, string? outputColumn)
     {
         var ml = new MLContext();
-        bool complete = true;
+        string? problem = null;
         ml.Log += (_, e) =>
         {
-            if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning && e.RawMessage.Contains("cannot save itself as ONNX", StringComparison.Ordinal)) complete = false;
+            if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning && e.RawMessage.Contains("cannot save itself as ONNX", StringComparison.Ordinal))
+                problem = "cannot write it";
         };
         var chain = new TransformerChain<ITransformer>(transformers);
         // The converter walks back through the data view's own transforms too, and would stop at (and warn about)
-        // those of the input data, such as TrainTestSplit's filter; a cache is a root view with the same schema
-        // (nothing is read: only the schema is used).
-        IDataView root = ml.Data.Cache(inputData);
+        // those of the input data, such as TrainTestSplit's filter or NeuralML's part of the pipeline; a cache is a root
+        // view (nothing is read: only the schema is used). Hidden columns are dropped first: the converter makes a graph
+        // input of every column, and a hidden one would take a visible one's name.
+        string[] visible = inputData.Schema.Where(c => !c.IsHidden).Select(c => c.Name).ToArray();
+        IDataView root = ml.Data.Cache(ml.Transforms.SelectColumns(visible).Fit(inputData).Transform(inputData));
         using var stream = new MemoryStream();
         try
         {
@@ -135,11 +159,17 @@ internal sealed class OnnxExporter
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            IEnumerable<string> ours = transformers.Select(NotTranslatedBecause).OfType<string>();
-            throw new NotSupportedException($"Cannot export to ONNX: ML.NET's converter refused the transformers before the network " +
-                $"({string.Join(", ", transformers.Select(t => t.GetType().Name))}): {e.Message} NeuralML does not translate them either: {string.Join("; ", ours)}.", e);
+            return ([], $"fails on it ({e.GetType().Name}: {e.Message})");
         }
-        return (stream.ToArray(), complete);
+        return (stream.ToArray(), problem);
+    }
+
+    /// <summary>A transformer's type name, with the type it is nested in (FeaturizeText's is TextFeaturizingEstimator.Transformer).</summary>
+    private static string DisplayName(ITransformer transformer)
+    {
+        Type type = transformer.GetType();
+        string name = type.Name.Split('`')[0];
+        return type.DeclaringType is { } outer ? $"{outer.Name.Split('`')[0]}.{name}" : name;
     }
 
     private static IEnumerable<ITransformer> Flatten(ITransformer transformer)
@@ -221,20 +251,20 @@ internal sealed class OnnxExporter
         return tensor;
     }
 
+    /// <summary>One normalised column, by the translation of its kind (each in <c>Onnx/Translations</c>).</summary>
     private void AddNormalizer(string output, Tensor input, NormalizingTransformer.NormalizerModelParametersBase parameters)
     {
-        (ImmutableArray<float> scale, ImmutableArray<float> offset) = parameters switch
+        string name = parameters switch
         {
-            NormalizingTransformer.AffineNormalizerModelParameters<ImmutableArray<float>> vector => (vector.Scale, vector.Offset),
-            NormalizingTransformer.AffineNormalizerModelParameters<float> scalar => ([scalar.Scale], [scalar.Offset]),
+            NormalizingTransformer.AffineNormalizerModelParameters<ImmutableArray<float>> vector => AffineNormalizerTranslation.Add(_graph, input.Name, output, vector.Scale, vector.Offset),
+            NormalizingTransformer.AffineNormalizerModelParameters<float> scalar => AffineNormalizerTranslation.Add(_graph, input.Name, output, [scalar.Scale], [scalar.Offset]),
+            NormalizingTransformer.CdfNormalizerModelParameters<ImmutableArray<float>> vector => CdfNormalizerTranslation.Add(_graph, input.Name, output, vector.Mean, vector.StandardDeviation, vector.UseLog),
+            NormalizingTransformer.CdfNormalizerModelParameters<float> scalar => CdfNormalizerTranslation.Add(_graph, input.Name, output, [scalar.Mean], [scalar.StandardDeviation], scalar.UseLog),
+            NormalizingTransformer.BinNormalizerModelParameters<ImmutableArray<float>> vector => BinNormalizerTranslation.Add(_graph, input.Name, output, vector.UpperBounds, vector.Density, vector.Offset),
+            NormalizingTransformer.BinNormalizerModelParameters<float> scalar => BinNormalizerTranslation.Add(_graph, input.Name, output, [scalar.UpperBounds], [scalar.Density], [scalar.Offset]),
             _ => throw new NotSupportedException(
-                $"Cannot export to ONNX: column '{output}' is normalised by {parameters.GetType().Name.Split('`')[0]}; only affine normalisers (NormalizeMinMax, NormalizeMeanVariance, ...) are supported."),
+                $"Cannot export to ONNX: column '{output}' is normalised by {parameters.GetType().Name.Split('`')[0]}, which NeuralML does not translate."),
         };
-        // ML.NET computes (x − offset)·scale; an empty offset means zero.
-        string name = input.Name;
-        if (!offset.IsDefaultOrEmpty && offset.Any(o => o != 0f))
-            name = _graph.AddNode("Sub", [name, _graph.AddFloatInitializer($"{output}_offset", [offset.Length], offset.AsSpan())], $"{output}_centred");
-        name = _graph.AddNode("Mul", [name, _graph.AddFloatInitializer($"{output}_scale", [scale.Length], scale.AsSpan())], output);
         Define(output, input with { Name = name, PredictedClassesOf = null });
     }
 

@@ -5,7 +5,7 @@ namespace NeuralML.Onnx;
 
 /// <summary>
 /// An ONNX graph under construction: nodes, initializers, inputs and outputs, with unique tensor and node names. It may
-/// start from another model's graph (<see cref="Adopt"/>: ML.NET's export of the transformers before the network),
+/// take in other models' graphs (<see cref="Merge"/>: ML.NET's exports of runs of transformers before the network),
 /// whose nodes are brought to this graph's opset. <see cref="ToModel"/> keeps only what the outputs depend on.
 /// </summary>
 internal sealed class OnnxGraph
@@ -24,40 +24,66 @@ internal sealed class OnnxGraph
     }
 
     /// <summary>
-    /// Starts from <paramref name="model"/>'s graph (before anything else is added): its nodes, initializers and
-    /// inputs become this graph's, and its names are taken; its outputs are dropped (the caller reads the tensors
-    /// behind them and declares its own). Nodes of the default domain are brought from the model's opset to
-    /// <paramref name="opset"/> (<see cref="OnnxOpsetUpgrade"/>).
+    /// Adds <paramref name="model"/>'s graph (ML.NET's export of a run of transformers) to this one. Its inputs that
+    /// <paramref name="inputs"/> maps are read from those tensors; its other inputs become inputs of this graph (the
+    /// pipeline's raw columns; one already declared is shared). Every other tensor and node is renamed where its name
+    /// is taken. Its outputs are not this graph's: the caller reads the tensors behind them. Nodes of the default domain
+    /// are brought from the model's opset to <paramref name="opset"/> (<see cref="OnnxOpsetUpgrade"/>).
     /// </summary>
-    /// <returns>The names of the dropped outputs: tensors this graph can read.</returns>
-    public IReadOnlySet<string> Adopt(ModelProto model, long opset)
+    /// <returns>For each of the model's outputs, the tensor it is in this graph.</returns>
+    public IReadOnlyDictionary<string, string> Merge(ModelProto model, long opset, IReadOnlyDictionary<string, string> inputs)
     {
-        if (_graph.Node.Count > 0 || _graph.Input.Count > 0) throw new InvalidOperationException("A graph can only start from another one.");
-        GraphProto adopted = model.Graph;
-        foreach (NodeProto node in adopted.Node)
+        GraphProto merged = model.Graph.Clone();
+        var renamed = new Dictionary<string, string>();
+        foreach (ValueInfoProto input in merged.Input)
         {
-            _names.UnionWith(node.Input.Concat(node.Output).Where(n => n.Length > 0));
-            _names.Add(node.Name);
+            if (inputs.TryGetValue(input.Name, out string? tensor)) renamed[input.Name] = tensor;
+            else
+            {
+                renamed[input.Name] = input.Name;
+                if (_names.Add(input.Name)) _graph.Input.Add(input);
+                else if (!_graph.Input.Any(i => i.Name == input.Name))
+                    throw new InvalidOperationException($"Input column '{input.Name}' has the name of a tensor of the graph.");
+            }
         }
-        _names.UnionWith(adopted.Initializer.Select(t => t.Name));
-        _names.UnionWith(adopted.Input.Select(i => i.Name));
-        _graph.Node.AddRange(adopted.Node);
-        _graph.Initializer.AddRange(adopted.Initializer);
-        _graph.Input.AddRange(adopted.Input);
-        // The adopted graph's value_info (optional shape hints) is left out: ML.NET declares some one-hot outputs
-        // [N, K] where its OneHotEncoder node makes [N, 1, K], and ONNX Runtime warns when it merges them.
-        long adoptedOpset = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(opset).Max();
+        string Rename(string name) => name.Length == 0 ? name : renamed.TryGetValue(name, out string? to) ? to : renamed[name] = Unique(name);
+        foreach (TensorProto initializer in merged.Initializer) initializer.Name = Rename(initializer.Name);
+        foreach (NodeProto node in merged.Node)
+        {
+            for (int i = 0; i < node.Input.Count; i++) node.Input[i] = Rename(node.Input[i]);
+            for (int i = 0; i < node.Output.Count; i++) node.Output[i] = Rename(node.Output[i]);
+            node.Name = Unique(node.Name.Length > 0 ? node.Name : node.OpType);
+        }
+        // The model's value_info (optional shape hints) is left out: ML.NET declares some one-hot outputs [N, K] where
+        // its OneHotEncoder node makes [N, 1, K], and ONNX Runtime warns when it merges them.
+        long modelOpset = model.OpsetImport.Where(o => o.Domain is "" or "ai.onnx").Select(o => o.Version).DefaultIfEmpty(opset).Max();
         foreach (OperatorSetIdProto import in model.OpsetImport.Where(o => o.Domain is not ("" or "ai.onnx")))
             _otherDomains[import.Domain] = Math.Max(import.Version, _otherDomains.GetValueOrDefault(import.Domain));
-        _adoptedIrVersion = model.IrVersion;
-        OnnxOpsetUpgrade.Upgrade(this, _graph.Node, adoptedOpset, opset);
-        return adopted.Output.Select(o => o.Name).ToHashSet();
+        _adoptedIrVersion = Math.Max(_adoptedIrVersion, model.IrVersion);
+        OnnxOpsetUpgrade.Upgrade(this, merged.Node, modelOpset, opset);
+        _graph.Initializer.AddRange(merged.Initializer);
+        _graph.Node.AddRange(merged.Node);
+        return merged.Output.ToDictionary(o => o.Name, o => Rename(o.Name));
     }
 
     public string AddFloatInitializer(string hint, long[] dims, ReadOnlySpan<float> values)
     {
         string name = Unique(hint);
         _graph.Initializer.Add(OnnxProto.FloatTensor(name, dims, values));
+        return name;
+    }
+
+    public string AddDoubleInitializer(string hint, long[] dims, ReadOnlySpan<double> values)
+    {
+        string name = Unique(hint);
+        _graph.Initializer.Add(OnnxProto.DoubleTensor(name, dims, values));
+        return name;
+    }
+
+    public string AddBoolInitializer(string hint, long[] dims, bool[] values)
+    {
+        string name = Unique(hint);
+        _graph.Initializer.Add(OnnxProto.BoolTensor(name, dims, values));
         return name;
     }
 

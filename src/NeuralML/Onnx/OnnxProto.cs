@@ -36,6 +36,24 @@ internal static class OnnxProto
         return tensor;
     }
 
+    /// <summary>A double tensor with its values as little-endian raw data.</summary>
+    public static TensorProto DoubleTensor(string name, IReadOnlyList<long> dims, ReadOnlySpan<double> values)
+    {
+        byte[] raw = new byte[values.Length * sizeof(double)];
+        for (int i = 0; i < values.Length; i++) System.Buffers.Binary.BinaryPrimitives.WriteDoubleLittleEndian(raw.AsSpan(i * 8), values[i]);
+        var tensor = new TensorProto { Name = name, DataType = (int)DataType.Double, RawData = ByteString.CopyFrom(raw) };
+        tensor.Dims.AddRange(dims);
+        return tensor;
+    }
+
+    /// <summary>A Boolean tensor, one byte per value in raw data.</summary>
+    public static TensorProto BoolTensor(string name, IReadOnlyList<long> dims, IReadOnlyList<bool> values)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)DataType.Bool, RawData = ByteString.CopyFrom(values.Select(v => v ? (byte)1 : (byte)0).ToArray()) };
+        tensor.Dims.AddRange(dims);
+        return tensor;
+    }
+
     public static TensorProto Int64Tensor(string name, IReadOnlyList<long> dims, IReadOnlyList<long> values)
     {
         var tensor = new TensorProto { Name = name, DataType = (int)DataType.Int64 };
