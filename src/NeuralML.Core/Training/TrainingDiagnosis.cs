@@ -14,11 +14,14 @@ internal enum DiagnosisKind
 
     /// <summary>The validation loss rose while the training loss fell: the network learns the training rows' noise.</summary>
     Overfitting,
+
+    /// <summary>The final training loss is above a constant prediction's: the model is worse than predicting the mean or the class frequencies.</summary>
+    WorseThanConstant,
 }
 
 /// <summary>
 /// A diagnosis of a finished training run from the rules users learn first, applied to its history: a training loss
-/// that grew (lower the learning rate), one still high and flat (add capacity), a validation loss rising while the
+/// above a constant prediction's (the model is worse than the mean), one that grew (lower the learning rate), one still high and flat (add capacity), a validation loss rising while the
 /// training loss falls (regularise or stop earlier).
 /// </summary>
 internal sealed record TrainingDiagnosis(DiagnosisKind Kind, string Text)
@@ -42,6 +45,11 @@ internal sealed record TrainingDiagnosis(DiagnosisKind Kind, string Text)
     {
         EpochReport last = history[^1];
         double minimum = history.Min(h => h.Loss);
+        if (constantLoss > 0 && last.Loss > constantLoss)
+            return new(DiagnosisKind.WorseThanConstant,
+                $"The final training loss {last.Loss:G4} is above a constant prediction's {constantLoss:G4}: the model predicts worse than the mean " +
+                $"(or the class frequencies) would. The steps are most likely far too large (learning rate {last.LearningRate:G3} at the end): " +
+                "lower LearningRate (e.g. tenfold), or leave it to the trainer (null).");
         if (last.Loss > GrowthFactor * minimum)
             return new(DiagnosisKind.Diverging,
                 $"The training loss grew from {minimum:G4} to {last.Loss:G4} (learning rate {last.LearningRate:G3} at the end): the steps are too large. " +

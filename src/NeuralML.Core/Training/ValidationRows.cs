@@ -45,14 +45,39 @@ internal sealed class ValidationRows
         int heldOut = HeldOutCount(order.Length, settings);
         if (heldOut == 0) return new ValidationRows(order, null, [], heldOut: false);
         random.Shuffle(order);
+        // A hold-out must not take every row of a class away from training (two rows, one of each, say): then every
+        // row trains and none is watched.
+        if (IsClassification(settings.Loss) && TakesAClassAway(data, order, heldOut))
+            return new ValidationRows(order, null, [], heldOut: false);
         return new ValidationRows(order[..^heldOut], data, order[^heldOut..], heldOut: true);
     }
 
-    /// <summary>The rows held out for early stopping: the validation fraction of the data, if that leaves rows on both sides.</summary>
+    /// <summary>
+    /// The rows held out for early stopping: the validation fraction of the data, if that leaves rows on both sides and
+    /// at least as many to train on as are held out (never most of the data).
+    /// </summary>
     private static int HeldOutCount(int rowCount, TrainingSettings settings)
     {
         if (settings.ValidationFraction <= 0f || settings.EarlyStoppingRounds is not > 0) return 0;
         int count = (int)Math.Ceiling(rowCount * (double)settings.ValidationFraction);
-        return count >= 1 && count < rowCount ? count : 0;
+        return count >= 1 && count <= rowCount - count ? count : 0;
+    }
+
+    private static bool IsClassification(LossKind loss) => loss is LossKind.BinaryCrossEntropy or LossKind.SparseCategoricalCrossEntropy;
+
+    /// <summary>Whether some class of the rows in <paramref name="order"/> occurs only among its last <paramref name="heldOut"/> rows.</summary>
+    private static bool TakesAClassAway(ITrainingSet data, int[] order, int heldOut)
+    {
+        var features = new float[data.FeatureCount];
+        var target = new float[1];
+        var weight = new float[1];
+        var training = new HashSet<float>();
+        for (int i = 0; i < order.Length; i++)
+        {
+            data.CopyRows(order.AsSpan(i, 1), features, target, weight);
+            if (i < order.Length - heldOut) training.Add(target[0]);
+            else if (!training.Contains(target[0])) return true;
+        }
+        return false;
     }
 }

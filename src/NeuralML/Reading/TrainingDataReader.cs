@@ -15,8 +15,11 @@ internal static class TrainingDataReader
 {
     public sealed record Result(InMemoryTrainingSet Data, long SkippedRows, int[] RowsPerClass);
 
+    /// <summary>Rows read between two checks for cancellation.</summary>
+    private const int CancellationCheckRows = 4096;
+
     public static Result Read(IDataView data, TaskColumns task, string featureColumnName, string labelColumnName,
-        string? weightColumnName, int classCount)
+        string? weightColumnName, int classCount, TrainingCancellation cancellation = default)
     {
         DataViewSchema schema = data.Schema;
         PredictionKind kind = task.Kind;
@@ -46,6 +49,7 @@ internal static class TrainingDataReader
         VBuffer<float> row = default;
         while (cursor.MoveNext())
         {
+            if (cursor.Position % CancellationCheckRows == 0) cancellation.ThrowIfRequested();
             float target = getTarget();
             if (float.IsNaN(target))
             {

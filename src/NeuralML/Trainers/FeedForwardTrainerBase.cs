@@ -89,7 +89,9 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         TrainingSettings settings = o.ToSettings(Loss, _seed);
         if (initial is not null) settings = ContinuedSettings(settings, initial, input.Schema);
         int classCount = ClassCount(input.Schema);
-        TrainingDataReader.Result read = TrainingDataReader.Read(input, _columns, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, classCount);
+        // Cancellation is observed while the data is read too, not only during the epochs.
+        var cancellation = new TrainingCancellation(o.CancellationToken, _host is null ? null : MLNetInternals.IsCanceled(_host));
+        TrainingDataReader.Result read = TrainingDataReader.Read(input, _columns, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, classCount, cancellation);
         CheckClasses(read);
         ClassLabels? labels = Kind == PredictionKind.MulticlassClassification
             ? ClassLabels.FromLabelColumn(input.Schema[o.LabelColumnName], classCount)
@@ -101,7 +103,7 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
             if (Kind == PredictionKind.MulticlassClassification && ClassCount(validation.Schema) != classCount)
                 throw new ArgumentOutOfRangeException(nameof(validation),
                     $"Label column '{o.LabelColumnName}' has {ClassCount(validation.Schema)} classes in the validation data and {classCount} in the training data.");
-            validationRead = TrainingDataReader.Read(validation, _columns, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, classCount);
+            validationRead = TrainingDataReader.Read(validation, _columns, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, classCount, cancellation);
             if (validationRead.Data.FeatureCount != read.Data.FeatureCount)
                 throw new ArgumentOutOfRangeException(nameof(validation),
                     $"Feature column '{o.FeatureColumnName}' has {validationRead.Data.FeatureCount} values in the validation data and {read.Data.FeatureCount} in the training data.");
@@ -124,7 +126,7 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
             return userProgress?.Invoke(ToEpoch(report)) ?? true;
         }
         TrainingResult result = new NetworkTrainer(settings).Train(trainingRows, outputs, validationRead?.Data, Progress,
-            new TrainingCancellation(o.CancellationToken, _host is null ? null : MLNetInternals.IsCanceled(_host)), initial?.Network);
+            cancellation, initial?.Network);
         log.Finished(result, validationRead is not null);
         var history = new FeedForwardTrainingHistory([.. earlier, .. result.History.Select(ToEpoch)], earlier.Count + result.BestEpoch,
             result.ValidationMetric, result.Diagnosis.Text);
@@ -194,9 +196,13 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
     {
         if (Kind != PredictionKind.BinaryClassification) return;
         int negatives = read.RowsPerClass[0], positives = read.RowsPerClass[1];
-        if (negatives == 0 || positives == 0)
-            throw new InvalidOperationException(
-                $"Label column '{TrainerOptions.LabelColumnName}' is {(positives == 0 ? "false" : "true")} in all {read.Data.RowCount} training rows; " +
-                "binary classification needs examples of both classes.");
+        if (negatives != 0 && positives != 0) return;
+        string value = positives == 0 ? "false" : "true";
+        // Rows of weight 0 do not count: name them, so that the message is true of the data as the user sees it.
+        int weighted = negatives + positives, rows = read.Data.RowCount;
+        throw new InvalidOperationException(weighted == rows
+            ? $"Label column '{TrainerOptions.LabelColumnName}' is {value} in all {rows} training rows; binary classification needs examples of both classes."
+            : $"Label column '{TrainerOptions.LabelColumnName}' is {value} in all {weighted} training rows with a positive weight in weight column " +
+              $"'{TrainerOptions.ExampleWeightColumnName}' ({rows - weighted} of the {rows} rows have weight 0 and do not count); binary classification needs examples of both classes with a positive weight.");
     }
 }

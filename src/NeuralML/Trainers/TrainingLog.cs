@@ -56,7 +56,7 @@ internal sealed class TrainingLog(IChannel? channel, PredictionKind kind, Traini
             Info($"FeedForward training finished in {_clock.Elapsed.TotalSeconds:F2} s; cross-validation loss " +
                 string.Join(", ", selection.Names.Select((name, i) => $"{selection.Losses[i]:G4} for {name}")) +
                 $": chose {selection.Names[selection.Chosen]}, an ensemble of its {selection.Folds} networks.");
-            Info($"Diagnosis (its first network): {result.Diagnosis.Text}");
+            Diagnosis($"Diagnosis (its first network): {result.Diagnosis.Text}", result.Diagnosis);
             return;
         }
         int epochs = settings.Epochs!.Value, run = result.History.Count;
@@ -68,7 +68,14 @@ internal sealed class TrainingLog(IChannel? channel, PredictionKind kind, Traini
             : result.BestEpoch < epochs ? $"kept epoch {result.BestEpoch}, the best on the {watched}" : $"final loss {result.History[^1].Loss:G5}";
         string ensemble = result.EnsembleSize > 1 ? $" (the first of {result.EnsembleSize} networks)" : "";
         Info($"FeedForward training finished in {_clock.Elapsed.TotalSeconds:F2} s; {stopped}{ensemble}.");
-        Info($"Diagnosis: {result.Diagnosis.Text}");
+        Diagnosis($"Diagnosis: {result.Diagnosis.Text}", result.Diagnosis);
+    }
+
+    /// <summary>The diagnosis: a warning when the model is worse than a constant prediction or the loss grew, else information.</summary>
+    private void Diagnosis(string text, TrainingDiagnosis diagnosis)
+    {
+        if (diagnosis.Kind is DiagnosisKind.WorseThanConstant or DiagnosisKind.Diverging) channel?.Warning(MessageSensitivity.None, text);
+        else Info(text);
     }
 
     private void Info(string message) => channel?.Info(MessageSensitivity.None, message);

@@ -56,7 +56,6 @@ public class ValidationRowsTests
     [InlineData(101, 0.25f, 26)]   // ⌈25.25⌉
     [InlineData(7, 0.125f, 1)]     // ⌈0.875⌉
     [InlineData(9, 0.375f, 4)]     // ⌈3.375⌉
-    [InlineData(3, 0.5f, 2)]       // ⌈1.5⌉
     [InlineData(2, 0.5f, 1)]       // one row on each side
     [InlineData(1000, 0.0625f, 63)] // ⌈62.5⌉
     public void CeilingOfTheFractionIsHeldOutAndTheSidesSplitTheRows(int rows, float fraction, int expectedHeldOut)
@@ -89,12 +88,14 @@ public class ValidationRowsTests
         Assert.NotEqual(Enumerable.Range(75, 25), heldOut[0]);
     }
 
-    /// <summary>A hold-out that would leave no training row (or there are no rows at all) is not made.</summary>
+    /// <summary>A hold-out that would take more rows than it leaves to train (or there are no rows at all) is not made.</summary>
     [Theory]
     [InlineData(1, 0.5f)]    // ⌈0.5⌉ = 1 = every row
     [InlineData(1, 0.01f)]
     [InlineData(10, 0.95f)]  // ⌈9.5⌉ = 10 = every row
     [InlineData(4, 0.875f)]  // ⌈3.5⌉ = 4
+    [InlineData(3, 0.5f)]    // ⌈1.5⌉ = 2 would leave 1 row to train: never most of the data
+    [InlineData(10, 0.55f)]  // ⌈5.5⌉ = 6 of 10
     [InlineData(0, 0.5f)]    // no rows: ⌈0⌉ = 0, none
     public void NothingIsHeldOutWhenItWouldTakeEveryRowOrNone(int rows, float fraction)
     {
