@@ -63,4 +63,15 @@ for name, key, fmt, higher_is_better in metrics:
     if higher_is_better is None:
         ratio = f"{(a - b) * 100:+.2f} points"
     print(f"| {name} | {fmt.format(a)} | {fmt.format(b)} | {ratio} |")
+
+def med(key): return statistics.median(r[key] for r in ours)
+print("\nONNX Runtime on the exported model (same threads, OrtValue API, all graph optimisations):\n")
+print("| metric | NeuralML bulk API | ONNX Runtime | NeuralML / ONNX Runtime |")
+print("| --- | ---: | ---: | ---: |")
+a, b = med("bulk_batch1_latency_us"), med("onnxruntime_batch1_latency_us")
+print(f"| batch-1 latency (µs) | {a:.1f} | {b:.1f} | {a / b:.2f}x |")
+a, b = med("bulk_batch1024_rows_per_second"), med("onnxruntime_batch1024_rows_per_second")
+print(f"| batch-1024 rows/s | {a:,.0f} | {b:,.0f} | {a / b:.2f}x |")
+a, b = med("batch1_latency_us"), med("onnxruntime_batch1_latency_us")
+print(f"| batch-1 latency through PredictionEngine (µs) | {a:.1f} | {b:.1f} | {a / b:.2f}x |")
 PY
