@@ -91,6 +91,7 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         int classCount = ClassCount(input.Schema);
         // Cancellation is observed while the data is read too, not only during the epochs.
         var cancellation = new TrainingCancellation(o.CancellationToken, _host is null ? null : MLNetInternals.IsCanceled(_host));
+        long readingStarted = System.Diagnostics.Stopwatch.GetTimestamp();
         TrainingDataReader.Result read = TrainingDataReader.Read(input, _columns, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, classCount, cancellation);
         CheckClasses(read);
         ClassLabels? labels = Kind == PredictionKind.MulticlassClassification
@@ -115,7 +116,7 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         int outputs = Kind == PredictionKind.MulticlassClassification ? classCount : 1;
         using IChannel? channel = _host?.Start("Training");
         var log = new TrainingLog(channel, Kind, resolved, choosesRecipe);
-        log.Started(read, validationRead?.Data.RowCount, o.LabelColumnName, outputs);
+        log.Started(read, validationRead?.Data.RowCount, o.LabelColumnName, outputs, System.Diagnostics.Stopwatch.GetElapsedTime(readingStarted));
         // A continued run's epochs follow the initial model's.
         IReadOnlyList<FeedForwardEpoch> earlier = initial?.TrainingHistory.Epochs ?? [];
         FeedForwardEpoch ToEpoch(EpochReport r) => new(earlier.Count + r.Epoch, r.Loss, r.ValidationLoss, r.ValidationMetric, r.LearningRate, r.Elapsed) { Member = r.Member };

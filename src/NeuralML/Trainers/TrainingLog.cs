@@ -13,8 +13,9 @@ internal sealed class TrainingLog(IChannel? channel, PredictionKind kind, Traini
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     /// <summary>The network, the data and how training will watch for overfitting.</summary>
-    public void Started(TrainingDataReader.Result read, int? validationRows, string labelColumn, int outputs)
+    public void Started(TrainingDataReader.Result read, int? validationRows, string labelColumn, int outputs, TimeSpan reading)
     {
+        Info($"Read {read.Data.RowCount:N0} training rows of {read.Data.FeatureCount:N0} features{(validationRows is int v ? $" and {v:N0} validation rows" : "")} in {reading.TotalSeconds:F2} s.");
         if (choosesRecipe)
         {
             int folds = settings.EnsembleSize!.Value;

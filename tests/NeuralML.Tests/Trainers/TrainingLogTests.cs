@@ -21,6 +21,7 @@ public class TrainingLogTests
 
         Assert.Contains(messages, m => m.StartsWith("FeedForward Regression: 2-4-1", StringComparison.Ordinal) && m.Contains("36 rows"));
         Assert.Contains(messages, m => m.Contains("Skipped 4 rows with a missing value in label column 'Label'"));
+        Assert.Contains(messages, m => m.StartsWith("Read 36 training rows of 2 features in ", StringComparison.Ordinal) && m.EndsWith(" s.", StringComparison.Ordinal));
         Assert.Equal(3, messages.Count(m => m.StartsWith("Epoch ", StringComparison.Ordinal)));
         Assert.Contains(messages, m => m.StartsWith("Epoch 3/3: loss ", StringComparison.Ordinal));
     }
