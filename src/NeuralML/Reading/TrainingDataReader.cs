@@ -1,6 +1,7 @@
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using NeuralML.Columns;
+using NeuralML.Numerics;
 using NeuralML.Training;
 
 namespace NeuralML.Reading;
@@ -110,9 +111,9 @@ internal static class TrainingDataReader
     private static void CheckFinite(in VBuffer<float> row, string column, long position)
     {
         ReadOnlySpan<float> values = row.GetValues();
-        for (int i = 0; i < values.Length; i++)
+        int i = FiniteCheck.IndexOfNonFinite(values);
+        if (i >= 0)
         {
-            if (float.IsFinite(values[i])) continue;
             int slot = row.IsDense ? i : row.GetIndices()[i];
             throw new InvalidOperationException(
                 $"Feature column '{column}' has the value {values[i]} in slot {slot} of row {position}; NeuralML needs finite features. " +
