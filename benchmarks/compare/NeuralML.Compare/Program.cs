@@ -17,8 +17,16 @@ var (trainPixels, trainLabels, trainCount) = FashionMnist.Load(directory, "train
 var (testPixels, testLabels, testCount) = FashionMnist.Load(directory, "t10k");
 var ml = new MLContext(seed: 1);
 var epochSeconds = new List<double>();
+double readSeconds = 0;
 ml.Log += (_, e) =>
 {
+    // "Read 60,000 training rows of 784 features in 0.52 s."
+    if (e.Source.StartsWith("FeedForward", StringComparison.Ordinal) && e.RawMessage.StartsWith("Read ", StringComparison.Ordinal))
+    {
+        string text = e.RawMessage;
+        int at = text.LastIndexOf(" in ", StringComparison.Ordinal) + 4;
+        readSeconds = double.Parse(text[at..text.LastIndexOf(" s.", StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture);
+    }
     // "Epoch 3/5: loss 0.31 (1.234 s)": the trainer's own per-epoch time, shuffle and batching included.
     if (e.Source.StartsWith("FeedForward", StringComparison.Ordinal) && e.RawMessage.StartsWith("Epoch ", StringComparison.Ordinal))
     {
@@ -143,6 +151,7 @@ var result = new
     seconds_per_epoch = medianEpoch,
     samples_per_second = trainCount / medianEpoch,
     fit_seconds = fitSeconds,
+    read_seconds = readSeconds,
     test_accuracy = metrics.MicroAccuracy,
     peak_memory_mb = Process.GetCurrentProcess().PeakWorkingSet64 / 1048576.0,
     batch1_latency_us = latencies[latencies.Count / 2],
