@@ -90,8 +90,8 @@ internal static class TrainingDefaults
         new("[128, 64], early stopping", [128, 64], Optimizer, LearningRate, LearningRateSchedule.Constant, 0f, EarlyStoppingRounds),
     ];
 
-    /// <summary>AdamW: its decoupled weight decay is the regulariser, at every size.</summary>
-    public static OptimizerKind OptimizerFor(int rows) => OptimizerKind.AdamW;
+    /// <summary>The optimizer left to the trainer, at every size: AdamW, whose decoupled weight decay is the regulariser.</summary>
+    public const OptimizerKind AutomaticOptimizer = OptimizerKind.AdamW;
 
     /// <summary>
     /// For AdamW, <see cref="SmallDataLearningRate"/> on small data and <see cref="LargeDataLearningRate"/> beyond (the
@@ -101,7 +101,7 @@ internal static class TrainingDefaults
         => optimizer != OptimizerKind.AdamW ? LearningRate : IsSmall(rows) ? SmallDataLearningRate : LargeDataLearningRate;
 
     /// <summary>Cosine annealing over the fixed budget (not for L-BFGS, which has no learning rate).</summary>
-    public static LearningRateSchedule ScheduleFor(int rows, OptimizerKind optimizer)
+    public static LearningRateSchedule ScheduleFor(OptimizerKind optimizer)
         => optimizer != OptimizerKind.Lbfgs ? LearningRateSchedule.CosineAnnealing : LearningRateSchedule.Constant;
 
     /// <summary>AdamW's decay: <see cref="SmallDataWeightDecay"/> on small data, <see cref="LargeDataWeightDecay"/> beyond; none for the other optimizers.</summary>
@@ -111,7 +111,7 @@ internal static class TrainingDefaults
     /// Off without validation rows (every row trains for the fixed budget: on small data a hold-out is too small to
     /// judge an epoch by, on large data the cosine schedule ends training where it should); <see cref="EarlyStoppingRounds"/> with them.
     /// </summary>
-    public static int EarlyStoppingRoundsFor(int rows, bool validationGiven) => validationGiven ? EarlyStoppingRounds : 0;
+    public static int EarlyStoppingRoundsFor(bool validationGiven) => validationGiven ? EarlyStoppingRounds : 0;
 
     /// <summary>
     /// <see cref="SmallDataEnsembleSize"/> networks for small data, where they train in a fraction of a second, when the

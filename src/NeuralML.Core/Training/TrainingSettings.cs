@@ -28,7 +28,7 @@ internal sealed record TrainingSettings
     /// <summary>The step size; null to choose it from the number of rows (<see cref="TrainingDefaults.LearningRateFor"/>).</summary>
     public float? LearningRate { get; init; } = TrainingDefaults.LearningRate;
 
-    /// <summary>How the rate changes during training; null to choose from the number of rows (<see cref="TrainingDefaults.ScheduleFor"/>).</summary>
+    /// <summary>How the rate changes during training; null to choose from the optimizer (<see cref="TrainingDefaults.ScheduleFor"/>).</summary>
     public LearningRateSchedule? LearningRateSchedule { get; init; } = NeuralML.LearningRateSchedule.Constant;
 
     /// <summary>The factor of <see cref="LearningRateSchedule.StepDecay"/>, <see cref="LearningRateSchedule.ExponentialDecay"/> and <see cref="LearningRateSchedule.ReduceOnPlateau"/>.</summary>
@@ -43,7 +43,7 @@ internal sealed record TrainingSettings
     /// <summary>Epochs without improvement before <see cref="LearningRateSchedule.ReduceOnPlateau"/> lowers the rate.</summary>
     public int LearningRatePatience { get; init; } = TrainingDefaults.LearningRatePatience;
 
-    /// <summary>The optimizer; null to choose from the number of rows (<see cref="TrainingDefaults.OptimizerFor"/>).</summary>
+    /// <summary>The optimizer; null for <see cref="TrainingDefaults.AutomaticOptimizer"/>.</summary>
     public OptimizerKind? Optimizer { get; init; } = TrainingDefaults.Optimizer;
 
     public float Momentum { get; init; } = TrainingDefaults.Momentum;
@@ -79,7 +79,7 @@ internal sealed record TrainingSettings
 
     /// <summary>
     /// Epochs without improvement of the held-out loss before training stops; 0 turns early stopping off; null to
-    /// choose from the number of rows and whether validation rows are given (<see cref="TrainingDefaults.EarlyStoppingRoundsFor"/>).
+    /// choose from whether validation rows are given (<see cref="TrainingDefaults.EarlyStoppingRoundsFor"/>).
     /// </summary>
     public int? EarlyStoppingRounds { get; init; } = TrainingDefaults.EarlyStoppingRounds;
 
@@ -111,14 +111,14 @@ internal sealed record TrainingSettings
     /// </summary>
     public TrainingSettings ForRows(int rows, bool validationGiven = false, int features = 0)
     {
-        OptimizerKind optimizer = Optimizer ?? TrainingDefaults.OptimizerFor(rows);
-        int earlyStoppingRounds = EarlyStoppingRounds ?? TrainingDefaults.EarlyStoppingRoundsFor(rows, validationGiven);
+        OptimizerKind optimizer = Optimizer ?? TrainingDefaults.AutomaticOptimizer;
+        int earlyStoppingRounds = EarlyStoppingRounds ?? TrainingDefaults.EarlyStoppingRoundsFor(validationGiven);
         return this with
         {
             HiddenLayers = HiddenLayers ?? TrainingDefaults.HiddenLayers(rows),
             Optimizer = optimizer,
             LearningRate = LearningRate ?? TrainingDefaults.LearningRateFor(rows, optimizer),
-            LearningRateSchedule = LearningRateSchedule ?? TrainingDefaults.ScheduleFor(rows, optimizer),
+            LearningRateSchedule = LearningRateSchedule ?? TrainingDefaults.ScheduleFor(optimizer),
             WeightDecay = WeightDecay ?? TrainingDefaults.WeightDecayFor(rows, optimizer),
             EarlyStoppingRounds = earlyStoppingRounds,
             EnsembleSize = EnsembleSize ?? TrainingDefaults.EnsembleSizeFor(rows, HiddenLayers is not null, features),
