@@ -1,4 +1,3 @@
-using System.Runtime.InteropServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using NeuralML.Network;
@@ -8,12 +7,13 @@ namespace NeuralML.Scoring;
 /// <summary>
 /// Reads the feature column ahead of the consuming cursor with a second cursor over the same data, and scores up to
 /// <see cref="MaxBatchRows"/> rows at a time through the GEMM kernels. A batch result is used only for a row whose
-/// features are bit for bit the ones the batch scored, so a data view whose second cursor sees other rows (or other
-/// values) costs speed, never correctness.
+/// position and row ID (ML.NET's identity of a row, the same in every cursor over a view) are the ones the batch
+/// scored, so a data view whose second cursor sees other rows costs speed, never correctness; and the consuming
+/// cursor never reads the features of a row the batch scored.
 /// </summary>
 internal sealed class LookaheadScorer : IDisposable
 {
-    public const int MaxBatchRows = 256;
+    public const int MaxBatchRows = 1024;
 
     /// <summary>Floats a batch's buffers may hold: wide layers get fewer rows per batch.</summary>
     private const long WorkspaceBudget = 1 << 22;
@@ -22,7 +22,9 @@ internal sealed class LookaheadScorer : IDisposable
     private readonly NetworkScorer _scorer;
     private readonly DataViewRowCursor _lookahead;
     private readonly ValueGetter<VBuffer<float>> _featureGetter;
+    private readonly ValueGetter<DataViewRowId> _idGetter;
     private readonly float[] _features, _logits, _scored;
+    private readonly DataViewRowId[] _ids;
     private VBuffer<float> _row;
     private long _first;
     private int _count;
@@ -39,24 +41,33 @@ internal sealed class LookaheadScorer : IDisposable
         _features = new float[_batchRows * _inputs];
         _logits = new float[_batchRows * _outputs];
         _scored = new float[_batchRows * _outputs];
+        _ids = new DataViewRowId[_batchRows];
         _lookahead = input.GetRowCursor([featureColumn]);
-        _featureGetter = _lookahead.GetGetter<VBuffer<float>>(featureColumn);
+        try
+        {
+            _featureGetter = _lookahead.GetGetter<VBuffer<float>>(featureColumn);
+            _idGetter = _lookahead.GetIdGetter();
+        }
+        catch
+        {
+            _lookahead.Dispose();
+            throw;
+        }
     }
 
     /// <summary>How many batches this scorer has scored.</summary>
     public int BatchesScored { get; private set; }
 
     /// <summary>
-    /// Copies the scores of the row at <paramref name="position"/> into <paramref name="target"/> if a batch scored
-    /// exactly <paramref name="features"/> for it; false otherwise.
+    /// Copies the scores of the row at <paramref name="position"/> with row ID <paramref name="id"/> into
+    /// <paramref name="target"/> if a batch scored that row; false otherwise (the caller scores it on its own).
     /// </summary>
-    public bool TryCopy(long position, ReadOnlySpan<float> features, Scores target)
+    public bool TryCopy(long position, in DataViewRowId id, Scores target)
     {
         if (position >= _first + _count && !_exhausted) ReadBatchFrom(position);
         if (position < _first || position >= _first + _count) return false;
         int row = (int)(position - _first);
-        ReadOnlySpan<float> scored = _features.AsSpan(row * _inputs, _inputs);
-        if (!MemoryMarshal.AsBytes(scored).SequenceEqual(MemoryMarshal.AsBytes(features))) return false;
+        if (!_ids[row].Equals(id)) return false;
         _logits.AsSpan(row * _outputs, _outputs).CopyTo(target.Logits);
         _scored.AsSpan(row * _outputs, _outputs).CopyTo(target.Outputs);
         return true;
@@ -81,11 +92,13 @@ internal sealed class LookaheadScorer : IDisposable
             if (sameRow) _featureGetter(ref _row);
             if (!sameRow || _row.Length != _inputs)
             {
-                // The second cursor does not count rows as the first does, or a row is malformed: stop batching, score row by row.
+                // The second cursor does not count rows as the first does, or a row is malformed: stop batching, score
+                // row by row (the consumer's own read reports a malformed row).
                 _exhausted = true;
                 _count = 0;
                 return;
             }
+            _idGetter(ref _ids[_count]);
             _row.CopyTo(_features.AsSpan(_count * _inputs, _inputs));
             _count++;
         }

@@ -30,8 +30,8 @@ internal sealed class Scores(int width)
 
 /// <summary>
 /// The scores of a cursor's current row, computed once per row however many output columns read them. With a
-/// <see cref="LookaheadScorer"/> they come from a batch scored ahead, when that batch saw exactly this row's
-/// features; otherwise (shuffled cursors, prediction engines, a mismatch) the row is scored on its own. Both give the
+/// <see cref="LookaheadScorer"/> they come from a batch scored ahead, when that batch scored this very row (same
+/// position, same row ID), and the row's features are not read again; otherwise (shuffled cursors, prediction engines, a mismatch) the row is scored on its own. Both give the
 /// same bits: a row's result depends only on its features, not on its batch.
 /// </summary>
 internal sealed class RowScores
@@ -40,6 +40,7 @@ internal sealed class RowScores
     private readonly ValueGetter<VBuffer<float>> _featureGetter;
     private readonly NetworkScorer _scorer;
     private readonly LookaheadScorer? _lookahead;
+    private readonly ValueGetter<DataViewRowId>? _idGetter;
     private readonly float[] _dense;
     private readonly Scores _current;
     private VBuffer<float> _features;
@@ -51,6 +52,7 @@ internal sealed class RowScores
         _featureGetter = input.GetGetter<VBuffer<float>>(featureColumn);
         _scorer = new NetworkScorer(model.Network, model.Head, model.Kernels, maxRows: 1);
         _lookahead = lookahead;
+        _idGetter = lookahead is null ? null : input.GetIdGetter();
         _dense = new float[model.Network.InputCount];
         _current = new Scores(model.Network.OutputCount);
     }
@@ -64,11 +66,21 @@ internal sealed class RowScores
             if (position < 0) throw new InvalidOperationException("The cursor is not on a row: call MoveNext first.");
             if (_position != position)
             {
+                if (_lookahead is not null)
+                {
+                    DataViewRowId id = default;
+                    _idGetter!(ref id);
+                    if (_lookahead.TryCopy(position, id, _current))
+                    {
+                        _position = position;
+                        return _current;
+                    }
+                }
                 _featureGetter(ref _features);
                 if (_features.Length != _dense.Length)
                     throw new InvalidOperationException($"The model expects {_dense.Length} features, row {position} has {_features.Length}.");
                 _features.CopyTo(_dense);
-                if (_lookahead is null || !_lookahead.TryCopy(position, _dense, _current)) _scorer.Score(_dense, 1, _current.Logits, _current.Outputs);
+                _scorer.Score(_dense, 1, _current.Logits, _current.Outputs);
                 _position = position;
             }
             return _current;
