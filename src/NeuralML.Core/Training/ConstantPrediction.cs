@@ -13,8 +13,15 @@ internal static class ConstantPrediction
 
     public static double Loss(ITrainingSet data, LossHead head, Standardizer standardizer, int outputs)
     {
-        int width = head.TargetWidth(outputs), rows = data.RowCount;
         (float[] targets, float[] weights) = TargetsAndWeights(data);
+        return Loss(targets, weights, data.RowCount, head, standardizer, outputs);
+    }
+
+    /// <summary>The same from the raw targets (rows, width) and weights (rows, or empty) of the rows, which it standardises in place.</summary>
+    public static double Loss(float[] targets, float[] weights, int rows, LossHead head, Standardizer standardizer, int outputs)
+    {
+        int width = head.TargetWidth(outputs);
+        if (rows == 0) return 0;
         standardizer.ApplyToTargets(targets);
 
         var means = new double[outputs];

@@ -4,10 +4,10 @@ using NeuralML.Numerics;
 namespace NeuralML.Training;
 
 /// <summary>
-/// The epoch and batch loop: every epoch visits the training rows in a fresh shuffled order, one optimizer step per
-/// batch at the schedule's rate, then measures the validation rows, lets early stopping decide, and reports.
+/// The epoch and batch loop: every epoch visits the training rows in a fresh shuffled order (window by window when
+/// they are streamed), one optimizer step per batch at the schedule's rate, then measures the validation rows, lets early stopping decide, and reports.
 /// </summary>
-internal sealed class EpochLoop(TrainingObjective objective, IOptimizer optimizer, ILearningRateSchedule schedule, ValidationRows validation,
+internal sealed class EpochLoop(TrainingObjective objective, IOptimizer optimizer, ILearningRateSchedule schedule, IEpochRows epochRows, ValidationRows validation,
     bool standardizeValidationBatches, EarlyStopping? earlyStopping, Xoshiro256StarStar random)
 {
     /// <exception cref="InvalidOperationException">The loss became NaN or infinite (training diverged).</exception>
@@ -18,22 +18,23 @@ internal sealed class EpochLoop(TrainingObjective objective, IOptimizer optimize
     /// <param name="progress">Called after every epoch; returning false ends training after that epoch.</param>
     public List<EpochReport> Run(int epochs, int batchSize, TrainingCancellation cancellation, Func<EpochReport, bool>? progress)
     {
-        int[] rows = validation.TrainingRows;
         // Room for the usual number of epochs, not for Epochs itself (which may be int.MaxValue with early stopping).
         var history = new List<EpochReport>(Math.Min(epochs, 256));
         long step = 0;
         for (int epoch = 1; epoch <= epochs; epoch++)
         {
             long started = Stopwatch.GetTimestamp();
-            random.Shuffle(rows);
             double lossSum = 0, weightSum = 0;
             float epochRate = schedule.RateAt(epoch, step);
-            for (int start = 0; start < rows.Length; start += batchSize)
+            foreach (int[] rows in epochRows.Windows(epoch, random))
             {
-                cancellation.ThrowIfRequested();
-                (double loss, double weight) = optimizer.Step(objective, rows.AsSpan(start, Math.Min(batchSize, rows.Length - start)), schedule.RateAt(epoch, step++));
-                lossSum += loss;
-                weightSum += weight;
+                for (int start = 0; start < rows.Length; start += batchSize)
+                {
+                    cancellation.ThrowIfRequested();
+                    (double loss, double weight) = optimizer.Step(objective, rows.AsSpan(start, Math.Min(batchSize, rows.Length - start)), schedule.RateAt(epoch, step++));
+                    lossSum += loss;
+                    weightSum += weight;
+                }
             }
             double meanLoss = weightSum > 0 ? lossSum / weightSum : 0;
             if (!double.IsFinite(meanLoss) || !AllFinite(objective.Parameters))

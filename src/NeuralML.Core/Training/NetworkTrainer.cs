@@ -80,6 +80,55 @@ internal sealed class NetworkTrainer
         return Finish(settings, runs, shared, constantLoss, selection: null);
     }
 
+    /// <summary>
+    /// Trains a new network on rows streamed from <paramref name="stream"/>, one pass per epoch, holding at most
+    /// <paramref name="windowRows"/> training rows in memory at a time (see <see cref="StreamedEpochRows"/>). A survey
+    /// pass first (<see cref="StreamSurvey"/>) counts the rows, fits the standardisation and holds rows out for early
+    /// stopping (at most <paramref name="heldOutCapacity"/>) when no validation rows are given. Members of an ensemble
+    /// train one after another, each with every thread. The automatic choices are made for the row count as in memory,
+    /// without the small-data recipe choice; L-BFGS (full batch) cannot stream.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The optimizer is L-BFGS, the stream has no rows, or training diverged.</exception>
+    /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
+    /// <param name="stream">The training rows.</param>
+    /// <param name="outputs">Logits per row.</param>
+    /// <param name="windowRows">Rows the shuffle buffer holds.</param>
+    /// <param name="heldOutCapacity">The most rows held out for early stopping.</param>
+    /// <param name="validation">Rows to watch instead of held-out ones.</param>
+    /// <param name="surveyed">Called after the survey with it and the settings chosen for its row count (before any epoch).</param>
+    /// <param name="progress">Called after every epoch of every member.</param>
+    /// <param name="cancellation">Checked while reading and before every batch.</param>
+    public TrainingResult Train(IRowStream stream, int outputs, int windowRows, int heldOutCapacity, ITrainingSet? validation = null,
+        Action<StreamSurvey, TrainingSettings>? surveyed = null, Func<EpochReport, bool>? progress = null, TrainingCancellation cancellation = default)
+    {
+        if (_settings.Optimizer == OptimizerKind.Lbfgs)
+            throw new InvalidOperationException("Optimizer L-BFGS takes every row in each step and cannot train on streamed rows: choose a mini-batch optimizer, or raise the memory budget so that the data is held in memory.");
+        if (validation is not null && (validation.FeatureCount != stream.FeatureCount || validation.TargetWidth != stream.TargetWidth))
+            throw new ArgumentException("The validation rows do not have the training rows' shape.", nameof(validation));
+        LossHead head = LossHead.Create(_settings.Loss, _settings.LabelSmoothing);
+        if (head.TargetWidth(outputs) != stream.TargetWidth)
+            throw new ArgumentException($"The loss needs {head.TargetWidth(outputs)} target values per row; the data has {stream.TargetWidth}.", nameof(stream));
+        bool holdOut = validation is null && _settings.EarlyStoppingRounds is > 0 && _settings.ValidationFraction > 0f;
+        StreamSurvey survey = StreamSurvey.Run(stream, _settings, holdOut ? _settings.ValidationFraction : 0, heldOutCapacity, windowRows, cancellation);
+        if (survey.TrainingRows == 0) throw new InvalidOperationException("The training data is empty: a FeedForward trainer needs at least one row.");
+        ITrainingSet? watched = validation ?? survey.HeldOut;
+        int rows = (int)Math.Min(survey.TrainingRows, int.MaxValue);
+        TrainingSettings settings = _settings.ForRows(rows, watched is not null, stream.FeatureCount);
+        surveyed?.Invoke(survey, settings);
+        Standardizer standardizer = survey.Standardizer;
+        var window = new StreamedEpochRows(stream, windowRows, survey.TrainingRows, survey.HeldOutIds, MemberSeed(settings.Seed, 0), cancellation);
+        var shared = new SharedData(window, watched, outputs, head, standardizer, StandardizeTrainingBatches: standardizer.StandardizesFeatures)
+        {
+            StandardizeValidationBatches = watched is null ? standardizer.StandardizesFeatures : standardizer.StandardizeInPlaceIfOwned(watched),
+        };
+        double constantLoss = ConstantPrediction.Loss(survey.SampleTargets, survey.SampleWeights, survey.SampleRows, head, standardizer, outputs);
+        int threads = settings.NumberOfThreads ?? Environment.ProcessorCount;
+        var runs = new MemberResult[settings.EnsembleSize!.Value];
+        for (int m = 0; m < runs.Length; m++)
+            runs[m] = TrainMember(new MemberJob(settings, m, m), shared, null, progress, cancellation, _kernels, threads, (window, survey.TrainingRows));
+        return Finish(settings, runs, shared, constantLoss, selection: null);
+    }
+
     /// <summary>Folds the members into one network that reads raw features; the first member's history stands for the ensemble's (its members train alike, on data of the same size).</summary>
     private static TrainingResult Finish(TrainingSettings settings, MemberResult[] runs, SharedData shared, double constantLoss, RecipeSelection? selection)
     {
@@ -202,8 +251,12 @@ internal sealed class NetworkTrainer
     /// runs the <see cref="EpochLoop"/> and restores the best epoch. Every random choice comes from one generator seeded
     /// by <see cref="MemberSeed"/>, in a fixed order.
     /// </summary>
+    /// <remarks>
+    /// With <c>streamed</c> (streaming training's epochs and training row count), the epochs read the stream; without
+    /// it, the rows of <see cref="SharedData.Data"/> in memory.
+    /// </remarks>
     private MemberResult TrainMember(MemberJob job, SharedData shared, FeedForwardNetwork? start,
-        Func<EpochReport, bool>? progress, TrainingCancellation cancellation, DenseKernels kernels, int threads)
+        Func<EpochReport, bool>? progress, TrainingCancellation cancellation, DenseKernels kernels, int threads, (StreamedEpochRows Epochs, long Rows)? streamed = null)
     {
         TrainingSettings settings = job.Settings;
         var random = new Xoshiro256StarStar(MemberSeed(settings.Seed, job.SeedIndex));
@@ -215,7 +268,8 @@ internal sealed class NetworkTrainer
         IOptimizer optimizer = Optimizers.Create(settings, network.Parameters.Length, threads);
         // A full-batch method (L-BFGS) takes every training row per step, read in chunks of at most FullBatchChunkRows.
         bool fullBatch = optimizer.IsFullBatch;
-        int trainingRows = watched.TrainingRows.Length;
+        int trainingRows = streamed is { } s ? (int)Math.Min(s.Rows, int.MaxValue) : watched.TrainingRows.Length;
+        IEpochRows epochRows = streamed?.Epochs ?? (IEpochRows)new InMemoryEpochRows(watched.TrainingRows);
         int batchSize = fullBatch ? trainingRows : Math.Min(settings.BatchSize, trainingRows);
         int bufferRows = fullBatch ? Math.Min(FullBatchChunkRows, trainingRows) : batchSize;
         int targetWidth = shared.Head.TargetWidth(shared.Outputs);
@@ -229,7 +283,7 @@ internal sealed class NetworkTrainer
             : null;
 
         ILearningRateSchedule schedule = LearningRateSchedules.Create(settings, (trainingRows + batchSize - 1) / batchSize);
-        var loop = new EpochLoop(objective, optimizer, schedule, watched, shared.StandardizeValidationBatches, earlyStopping, random);
+        var loop = new EpochLoop(objective, optimizer, schedule, epochRows, watched, shared.StandardizeValidationBatches, earlyStopping, random);
         int index = job.Index;
         Func<EpochReport, bool>? report = progress is null ? null : index == 0 ? progress : r => progress(r with { Member = index });
         List<EpochReport> history = loop.Run(settings.Epochs!.Value, batchSize, cancellation, report);

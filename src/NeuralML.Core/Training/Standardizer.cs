@@ -25,10 +25,14 @@ internal sealed class Standardizer
     /// <summary>The statistics of <paramref name="data"/> for what <paramref name="settings"/> standardises.</summary>
     public static Standardizer Fit(ITrainingSet data, TrainingSettings settings)
     {
-        bool regression = settings.Loss is LossKind.SquaredError or LossKind.AbsoluteError or LossKind.Huber;
-        (float targetShift, float targetScale) = regression && settings.StandardizeTargets ? TargetStatistics(data) : (0f, 1f);
-        (float[]? shift, float[]? scale) = settings.StandardizeFeatures ? FeatureStatistics(data) : (null, null);
-        return new Standardizer(shift, scale, targetShift, targetScale);
+        var statistics = new Statistics(data.FeatureCount, data.TargetWidth, settings);
+        ForEachChunk(data, statistics.AddFirstPass);
+        if (statistics.NeedsSecondPass)
+        {
+            statistics.EndFirstPass();
+            ForEachChunk(data, (features, _, _, count) => statistics.AddSecondPass(features, count));
+        }
+        return statistics.Finish();
     }
 
     public bool StandardizesFeatures => _featureShift is not null;
@@ -140,67 +144,122 @@ internal sealed class Standardizer
         for (int o = 0; o < first.Outputs; o++) biases[o] = (float)(biases[o] - offsets[o]);
     }
 
-    /// <summary>The weighted mean and standard deviation of the targets (std 1 when the targets are constant).</summary>
-    private static (float Mean, float Std) TargetStatistics(ITrainingSet data)
-    {
-        double sum = 0, sumSquares = 0, weightSum = 0;
-        ForEachChunk(data, (_, targets, weights, count) =>
-        {
-            for (int i = 0; i < count; i++)
-            {
-                double w = data.HasWeights ? weights[i] : 1, y = targets[i * data.TargetWidth];
-                sum += w * y;
-                sumSquares += w * y * y;
-                weightSum += w;
-            }
-        });
-        if (weightSum <= 0) return (0f, 1f);
-        double mean = sum / weightSum;
-        double variance = Math.Max(0, sumSquares / weightSum - mean * mean);
-        double std = Math.Sqrt(variance);
-        return ((float)mean, std > 1e-12 * Math.Max(1, Math.Abs(mean)) ? (float)std : 1f);
-    }
-
     /// <summary>
-    /// Per-feature mean and standard deviation over all rows (std 1 for a constant feature), in two passes, so that a
-    /// feature with a large mean and a small spread (a timestamp, say) keeps its precision.
+    /// Accumulates the statistics over the rows in storage order, in at most two passes (the same sums whether the rows
+    /// come from memory or from a stream): targets' weighted mean and standard deviation (std 1 when the targets are
+    /// constant) and the features' sums in the first pass; the features' squared deviations from their mean in the
+    /// second, so that a feature with a large mean and a small spread (a timestamp, say) keeps its precision (std 1
+    /// for a constant feature).
     /// </summary>
-    private static (float[] Mean, float[] Std) FeatureStatistics(ITrainingSet data)
+    internal sealed class Statistics(int width, int targetWidth, TrainingSettings settings)
     {
-        int width = data.FeatureCount;
-        var sum = new double[width];
-        ForEachChunk(data, (features, _, _, count) =>
+        private readonly bool _features = settings.StandardizeFeatures;
+        private readonly bool _targets = settings.StandardizeTargets && settings.Loss is LossKind.SquaredError or LossKind.AbsoluteError or LossKind.Huber;
+        private readonly double[] _sum = new double[settings.StandardizeFeatures ? width : 0];
+        private readonly double[] _squares = new double[settings.StandardizeFeatures ? width : 0];
+        private double[] _mean = [];
+        private double _targetSum, _targetSquares, _weightSum;
+        private long _rows;
+
+        /// <summary>Whether <see cref="AddSecondPass"/> must see every row again (after <see cref="EndFirstPass"/>).</summary>
+        public bool NeedsSecondPass => _features;
+
+        /// <summary>The rows the first pass saw.</summary>
+        public long Rows => _rows;
+
+        /// <param name="features">(count, width)</param>
+        /// <param name="targets">(count, targetWidth)</param>
+        /// <param name="weights">(count), or empty for weight 1</param>
+        /// <param name="count">rows in this chunk</param>
+        public void AddFirstPass(ReadOnlySpan<float> features, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int count)
         {
-            for (int i = 0; i < count; i++)
-                for (int j = 0; j < width; j++) sum[j] += features[i * width + j];
-        });
-        var mean = new double[width];
-        for (int j = 0; j < width; j++) mean[j] = sum[j] / data.RowCount;
-        var squares = new double[width];
-        ForEachChunk(data, (features, _, _, count) =>
-        {
-            for (int i = 0; i < count; i++)
+            _rows += count;
+            if (_targets)
             {
-                for (int j = 0; j < width; j++)
+                for (int i = 0; i < count; i++)
                 {
-                    double d = features[i * width + j] - mean[j];
-                    squares[j] += d * d;
+                    double w = weights.IsEmpty ? 1 : weights[i], y = targets[i * targetWidth];
+                    _targetSum += w * y;
+                    _targetSquares += w * y * y;
+                    _weightSum += w;
                 }
             }
-        });
-        var shift = new float[width];
-        var scale = new float[width];
-        for (int j = 0; j < width; j++)
-        {
-            double sd = Math.Sqrt(squares[j] / data.RowCount);
-            shift[j] = (float)mean[j];
-            scale[j] = sd > 1e-6 * Math.Max(1, Math.Abs(mean[j])) ? (float)sd : 1f;
+            if (_features)
+                for (int i = 0; i < count; i++) AddRow(_sum, features.Slice(i * width, width), default);
         }
-        return (shift, scale);
+
+        public void EndFirstPass()
+        {
+            _mean = new double[_sum.Length];
+            for (int j = 0; j < _sum.Length; j++) _mean[j] = _sum[j] / _rows;
+        }
+
+        public void AddSecondPass(ReadOnlySpan<float> features, int count)
+        {
+            for (int i = 0; i < count; i++) AddRow(_squares, features.Slice(i * width, width), _mean);
+        }
+
+        public Standardizer Finish()
+        {
+            (float targetShift, float targetScale) = (0f, 1f);
+            if (_targets && _weightSum > 0)
+            {
+                double mean = _targetSum / _weightSum;
+                double std = Math.Sqrt(Math.Max(0, _targetSquares / _weightSum - mean * mean));
+                (targetShift, targetScale) = ((float)mean, std > 1e-12 * Math.Max(1, Math.Abs(mean)) ? (float)std : 1f);
+            }
+            if (!_features) return new Standardizer(null, null, targetShift, targetScale);
+            var shift = new float[width];
+            var scale = new float[width];
+            for (int j = 0; j < width; j++)
+            {
+                double sd = Math.Sqrt(_squares[j] / _rows);
+                shift[j] = (float)_mean[j];
+                scale[j] = sd > 1e-6 * Math.Max(1, Math.Abs(_mean[j])) ? (float)sd : 1f;
+            }
+            return new Standardizer(shift, scale, targetShift, targetScale);
+        }
+
+        /// <summary>
+        /// sums[j] += x[j] (no mean given) or (x[j] − mean[j])², in double, a vector of columns at a time: each column's
+        /// sum still adds its rows in order, so the result is the scalar loop's, bit for bit.
+        /// </summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AddRow(Span<double> sums, ReadOnlySpan<float> row, ReadOnlySpan<double> mean)
+        {
+            int j = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated)
+            {
+                int lanes = System.Numerics.Vector<float>.Count, half = System.Numerics.Vector<double>.Count;
+                for (; j <= row.Length - lanes; j += lanes)
+                {
+                    System.Numerics.Vector.Widen(new System.Numerics.Vector<float>(row[j..]), out var low, out var high);
+                    if (!mean.IsEmpty)
+                    {
+                        low -= new System.Numerics.Vector<double>(mean[j..]);
+                        high -= new System.Numerics.Vector<double>(mean[(j + half)..]);
+                        low *= low;
+                        high *= high;
+                    }
+                    (new System.Numerics.Vector<double>(sums[j..]) + low).CopyTo(sums[j..]);
+                    (new System.Numerics.Vector<double>(sums[(j + half)..]) + high).CopyTo(sums[(j + half)..]);
+                }
+            }
+            for (; j < row.Length; j++)
+            {
+                double x = row[j];
+                if (mean.IsEmpty) sums[j] += x;
+                else
+                {
+                    double d = x - mean[j];
+                    sums[j] += d * d;
+                }
+            }
+        }
     }
 
     /// <summary>Visits every row in order, <see cref="ChunkRows"/> at a time: (features, targets, weights, rows in the chunk).</summary>
-    private static void ForEachChunk(ITrainingSet data, Action<float[], float[], float[], int> visit)
+    private static void ForEachChunk(ITrainingSet data, RowChunkVisitor visit)
     {
         var rows = new int[ChunkRows];
         var features = new float[ChunkRows * data.FeatureCount];
@@ -211,7 +270,10 @@ internal sealed class Standardizer
             int count = Math.Min(ChunkRows, data.RowCount - start);
             for (int i = 0; i < count; i++) rows[i] = start + i;
             data.CopyRows(rows.AsSpan(0, count), features, targets, data.HasWeights ? weights : []);
-            visit(features, targets, weights, count);
+            visit(features, targets, data.HasWeights ? weights : [], count);
         }
     }
 }
+
+/// <summary>Visits a chunk of rows: (count, features) features, (count, target width) targets, (count) weights or empty for weight 1.</summary>
+internal delegate void RowChunkVisitor(ReadOnlySpan<float> features, ReadOnlySpan<float> targets, ReadOnlySpan<float> weights, int count);

@@ -15,6 +15,18 @@ internal static class TrainingDefaults
     public const float ValidationFraction = 0.1f;
     public const int EarlyStoppingRounds = 10;
 
+    /// <summary>
+    /// The memory budget of the training data when none is set: a quarter of the memory the runtime may use (the
+    /// machine's, or its container's limit), and at least 64 MB.
+    /// </summary>
+    public static long MemoryBudgetBytes() => Math.Max(64L << 20, GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / 4);
+
+    /// <summary>Streaming's shuffle buffer takes this share of the budget (a half).</summary>
+    public const int StreamWindowDivisor = 2;
+
+    /// <summary>Streaming's held-out rows take at most this share of the budget (a quarter).</summary>
+    public const int StreamHeldOutDivisor = 4;
+
     /// <summary>The learning-rate schedules' decay factor (Keras' and PyTorch's ReduceLROnPlateau default, a tenfold drop).</summary>
     public const float LearningRateDecay = 0.1f;
 

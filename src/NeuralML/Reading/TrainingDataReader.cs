@@ -1,162 +1,106 @@
 using Microsoft.ML;
-using Microsoft.ML.Data;
 using NeuralML.Columns;
-using NeuralML.Numerics;
 using NeuralML.Training;
 
 namespace NeuralML.Reading;
 
 /// <summary>
-/// Reads an <see cref="IDataView"/> into a dense in-memory training set with one cursor over the needed columns:
-/// features (dense or sparse), the label as a target (Boolean → 0/1, key → class index, Single as is) and optional weights.
-/// Rows with a missing label are skipped and counted; a non-finite feature or a bad weight stops with an exception
-/// that names the column, the row and the value.
+/// Reads an <see cref="IDataView"/> into a dense in-memory training set with one cursor over the needed columns
+/// (<see cref="CheckedRows"/>), unless the copy would not fit the memory budget: then it says so, and the trainer
+/// streams the view instead.
 /// </summary>
 internal static class TrainingDataReader
 {
-    public sealed record Result(InMemoryTrainingSet Data, long SkippedRows, int[] RowsPerClass);
-
-    /// <summary>Rows read between two checks for cancellation.</summary>
-    private const int CancellationCheckRows = 4096;
-
-    public static Result Read(IDataView data, TaskColumns task, string featureColumnName, string labelColumnName,
-        string? weightColumnName, int classCount, TrainingCancellation cancellation = default)
+    /// <summary>What was read: the set (null when it did not fit the budget), rows skipped for a missing label, rows of each class with a positive weight.</summary>
+    public sealed record Result(InMemoryTrainingSet? Data, long SkippedRows, int[] RowsPerClass)
     {
-        DataViewSchema schema = data.Schema;
-        PredictionKind kind = task.Kind;
-        DataViewSchema.Column featureColumn = ColumnChecks.CheckFeature(schema, featureColumnName);
-        DataViewSchema.Column labelColumn = task.CheckLabel(schema, labelColumnName);
-        DataViewSchema.Column? weightColumn = weightColumnName is null ? null : ColumnChecks.CheckWeight(schema, weightColumnName);
-        int featureCount = ((VectorDataViewType)featureColumn.Type).Size;
+        /// <summary>The set, which a read without a budget always has.</summary>
+        public InMemoryTrainingSet Set => Data ?? throw new InvalidOperationException("The data did not fit the memory budget.");
+    }
 
-        var columns = new List<DataViewSchema.Column> { featureColumn, labelColumn };
-        if (weightColumn is { } w) columns.Add(w);
-        // One dense row-major copy, sized up front: from the view's row count, or from a first pass over the label
-        // alone when the view does not know it (growing by doubling would hold 1.5 copies at the last resize).
-        long knownRows = data.GetRowCount() ?? CountRows(data, labelColumn);
-        long expectedRows = Math.Clamp(knownRows, 1, Array.MaxLength / Math.Max(featureCount, 1));
-        var features = new float[expectedRows * featureCount];
-        var targets = new float[expectedRows];
-        var weights = weightColumn is null ? null : new float[expectedRows];
-        int count = 0;
+    /// <summary>Rows per block when the view does not know its row count.</summary>
+    private const int BlockRows = 8192;
+
+    /// <param name="data">The view.</param>
+    /// <param name="task">The task's columns.</param>
+    /// <param name="columns">The checked feature, label and weight columns.</param>
+    /// <param name="classCount">Classes of the label (2 for binary).</param>
+    /// <param name="budgetBytes">The most bytes the copy may take; when the view's rows need more, reading stops and the result has no set.</param>
+    /// <param name="cancellation">Checked while reading.</param>
+    public static Result Read(IDataView data, TaskColumns task, TrainingColumns columns, int classCount, long budgetBytes = long.MaxValue,
+        TrainingCancellation cancellation = default)
+    {
+        PredictionKind kind = task.Kind;
+        int featureCount = columns.FeatureCount;
+        bool weighted = columns.Weight is not null;
+        long rowBytes = RowBytes(featureCount, weighted);
+        long maxRows = Math.Min(budgetBytes / rowBytes, Array.MaxLength / Math.Max(featureCount, 1));
+        long? knownRows = data.GetRowCount();
+        if (knownRows > maxRows) return new Result(null, 0, []);
+
+        // A view that knows its row count is read straight into one array of that size; one that does not is read
+        // into blocks, copied once into one array at the end (no counting pass over the view, which may be costly).
+        int capacity = knownRows is long known ? (int)Math.Max(known, 1) : (int)Math.Min(BlockRows, Math.Max(maxRows, 1));
+        var blocks = new List<(float[] Features, float[] Targets, float[]? Weights)>();
+        (float[] Features, float[] Targets, float[]? Weights) current = NewBlock(capacity, featureCount, weighted);
+        int inBlock = 0;
+        long count = 0;
         double totalWeight = 0;
         var rowsPerClass = new int[kind == PredictionKind.Regression ? 0 : Math.Max(classCount, 2)];
-        long skipped = 0;
-
-        using DataViewRowCursor cursor = data.GetRowCursor(columns);
-        ValueGetter<VBuffer<float>> getFeatures = cursor.GetGetter<VBuffer<float>>(featureColumn);
-        Func<float> getTarget = TargetGetter(cursor, labelColumn, kind);
-        ValueGetter<float>? getWeight = weightColumn is { } wc ? cursor.GetGetter<float>(wc) : null;
-        VBuffer<float> row = default;
-        while (cursor.MoveNext())
+        using var rows = new CheckedRows(data, columns, kind, rand: null, cancellation);
+        while (rows.MoveNext())
         {
-            if (cursor.Position % CancellationCheckRows == 0) cancellation.ThrowIfRequested();
-            float target = getTarget();
-            if (float.IsNaN(target))
+            if (inBlock == current.Targets.Length)
             {
-                skipped++;
-                continue;
+                if (count + BlockRows > maxRows) return new Result(null, rows.Skipped, rowsPerClass);
+                blocks.Add(current);
+                current = NewBlock(BlockRows, featureCount, weighted);
+                inBlock = 0;
             }
-            float weight = 1f;
-            if (getWeight is not null)
-            {
-                getWeight(ref weight);
-                if (!(weight >= 0f) || !float.IsFinite(weight))
-                    throw new InvalidOperationException(
-                        $"Weight column '{weightColumnName}' has the value {weight} at row {cursor.Position}; weights must be finite and non-negative.");
-            }
-            getFeatures(ref row);
-            CheckFinite(row, featureColumnName, cursor.Position);
-            if (count == targets.Length)
-            {
-                int capacity = (int)Math.Min((long)count * 2, Array.MaxLength / Math.Max(featureCount, 1));
-                if (capacity <= count) throw new InvalidOperationException($"The training data has more rows than one in-memory copy can hold ({count}).");
-                Array.Resize(ref features, capacity * featureCount);
-                Array.Resize(ref targets, capacity);
-                if (weights is not null) Array.Resize(ref weights, capacity);
-            }
-            row.CopyTo(features.AsSpan(count * featureCount, featureCount));
-            targets[count] = target;
-            if (weights is not null) weights[count] = weight;
+            rows.CopyFeaturesTo(current.Features.AsSpan(inBlock * featureCount, featureCount));
+            float target = rows.Target, weight = rows.Weight;
+            current.Targets[inBlock] = target;
+            if (current.Weights is not null) current.Weights[inBlock] = weight;
             // Rows of weight 0 do not count towards a class: they cannot teach it.
             if (rowsPerClass.Length > 0 && weight > 0) rowsPerClass[(int)target]++;
             totalWeight += weight;
+            inBlock++;
             count++;
         }
 
         if (count == 0)
-            throw new InvalidOperationException(skipped > 0
-                ? $"The training data has no usable rows: all {skipped} rows have a missing value in label column '{labelColumnName}'."
+            throw new InvalidOperationException(rows.Skipped > 0
+                ? $"The training data has no usable rows: all {rows.Skipped} rows have a missing value in label column '{columns.Label.Name}'."
                 : "The training data is empty: a FeedForward trainer needs at least one row.");
         if (totalWeight <= 0)
-            throw new InvalidOperationException($"Every training row has weight 0 in weight column '{weightColumnName}'; at least one row needs a positive weight.");
-        if (count < targets.Length)
-        {
-            Array.Resize(ref features, count * featureCount);
-            Array.Resize(ref targets, count);
-            if (weights is not null) Array.Resize(ref weights, count);
-        }
-        var set = new InMemoryTrainingSet(features, targets, weights, featureCount, trainerMayModify: true);
-        return new Result(set, skipped, rowsPerClass);
+            throw new InvalidOperationException($"Every training row has weight 0 in weight column '{columns.Weight?.Name}'; at least one row needs a positive weight.");
+        blocks.Add(current);
+        (float[] features, float[] targets, float[]? weights) = Join(blocks, (int)count, featureCount);
+        return new Result(new InMemoryTrainingSet(features, targets, weights, featureCount, trainerMayModify: true), rows.Skipped, rowsPerClass);
     }
 
-    private static long CountRows(IDataView data, DataViewSchema.Column label)
-    {
-        using DataViewRowCursor cursor = data.GetRowCursor([label]);
-        long count = 0;
-        while (cursor.MoveNext()) count++;
-        return count;
-    }
+    /// <summary>The bytes one row of the in-memory copy takes.</summary>
+    public static long RowBytes(int featureCount, bool weighted) => sizeof(float) * ((long)featureCount + 1 + (weighted ? 1 : 0));
 
-    private static void CheckFinite(in VBuffer<float> row, string column, long position)
-    {
-        ReadOnlySpan<float> values = row.GetValues();
-        int i = FiniteCheck.IndexOfNonFinite(values);
-        if (i >= 0)
-        {
-            int slot = row.IsDense ? i : row.GetIndices()[i];
-            throw new InvalidOperationException(
-                $"Feature column '{column}' has the value {values[i]} in slot {slot} of row {position}; NeuralML needs finite features. " +
-                "Replace missing values first, e.g. with mlContext.Transforms.ReplaceMissingValues, or filter those rows out.");
-        }
-    }
+    private static (float[], float[], float[]?) NewBlock(int rows, int featureCount, bool weighted)
+        => (new float[(long)rows * featureCount], new float[rows], weighted ? new float[rows] : null);
 
-    /// <summary>A reader of the label as a float target: NaN marks a missing label.</summary>
-    private static Func<float> TargetGetter(DataViewRowCursor cursor, DataViewSchema.Column label, PredictionKind kind)
+    /// <summary>The blocks' first <paramref name="count"/> rows as one set of arrays (the only block itself when it is exactly full).</summary>
+    private static (float[], float[], float[]?) Join(List<(float[] Features, float[] Targets, float[]? Weights)> blocks, int count, int featureCount)
     {
-        switch (kind)
+        if (blocks.Count == 1 && blocks[0].Targets.Length == count) return blocks[0];
+        var features = new float[(long)count * featureCount];
+        var targets = new float[count];
+        float[]? weights = blocks[0].Weights is null ? null : new float[count];
+        int at = 0;
+        foreach ((float[] f, float[] t, float[]? w) in blocks)
         {
-            case PredictionKind.BinaryClassification:
-            {
-                ValueGetter<bool> get = cursor.GetGetter<bool>(label);
-                bool value = false;
-                return () =>
-                {
-                    get(ref value);
-                    return value ? 1f : 0f;
-                };
-            }
-            case PredictionKind.MulticlassClassification:
-            {
-                ValueGetter<uint> get = cursor.GetGetter<uint>(label);
-                uint value = 0;
-                // Key 0 is ML.NET's missing value; keys 1..K are the classes 0..K−1.
-                return () =>
-                {
-                    get(ref value);
-                    return value == 0 ? float.NaN : value - 1;
-                };
-            }
-            default:
-            {
-                ValueGetter<float> get = cursor.GetGetter<float>(label);
-                float value = 0;
-                return () =>
-                {
-                    get(ref value);
-                    return float.IsFinite(value) ? value : float.NaN;
-                };
-            }
+            int n = Math.Min(t.Length, count - at);
+            f.AsSpan(0, n * featureCount).CopyTo(features.AsSpan(at * featureCount));
+            t.AsSpan(0, n).CopyTo(targets.AsSpan(at));
+            w?.AsSpan(0, n).CopyTo(weights.AsSpan(at));
+            at += n;
         }
+        return (features, targets, weights);
     }
 }

@@ -188,6 +188,17 @@ public abstract class FeedForwardOptions
     public int? NumberOfThreads { get; set; }
 
     /// <summary>
+    /// The most memory, in megabytes, the training data may take in memory. Data that fits (rows × (features + 2) × 4
+    /// bytes) is copied into memory once and every epoch shuffles all of it. Data that does not is streamed: every
+    /// epoch reads the view again with a new cursor, in an order the view draws from the seed when it can shuffle (an
+    /// ML.NET cache, a binary <c>.idv</c> file; a text file is read in file order), through a shuffle buffer of half the
+    /// budget whose rows are shuffled before they train; early stopping's held-out rows (at most a quarter of the budget)
+    /// stay in memory. Default null: a quarter of the memory this process may use (the machine's, or its container's
+    /// limit). The network and its optimizer's state come on top. See the README's "Memory budget and streaming".
+    /// </summary>
+    public int? MemoryBudgetMegabytes { get; set; }
+
+    /// <summary>
     /// Called after each epoch with its report (losses, validation metric, learning rate, time), on the training thread:
     /// return true to go on, false to end training after this epoch (the model then keeps the best epoch so far, as
     /// with early stopping). Keras' callbacks and PyTorch's loop both offer this. Default null. Not saved with the model.
@@ -240,6 +251,8 @@ public abstract class FeedForwardOptions
             Seed = seed,
             NumberOfThreads = NumberOfThreads,
         };
+        if (MemoryBudgetMegabytes is <= 0)
+            throw new ArgumentOutOfRangeException(nameof(MemoryBudgetMegabytes), MemoryBudgetMegabytes, "MemoryBudgetMegabytes must be positive (or null for a quarter of the memory available).");
         settings = WithTaskSettings(settings);
         settings.Validate();
         return settings;

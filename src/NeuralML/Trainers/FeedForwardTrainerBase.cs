@@ -92,51 +92,111 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         // Cancellation is observed while the data is read too, not only during the epochs.
         var cancellation = new TrainingCancellation(o.CancellationToken, _host is null ? null : MLNetInternals.IsCanceled(_host));
         long readingStarted = System.Diagnostics.Stopwatch.GetTimestamp();
-        TrainingDataReader.Result read = TrainingDataReader.Read(input, _columns, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, classCount, cancellation);
-        CheckClasses(read);
+        TrainingColumns columns = TrainingColumns.Check(input.Schema, _columns, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName);
+        long budget = o.MemoryBudgetMegabytes is int megabytes ? (long)megabytes << 20 : TrainingDefaults.MemoryBudgetBytes();
+        TrainingDataReader.Result? validationRead = validation is null ? null : ReadValidation(validation, columns, classCount, cancellation);
+        // Continued training holds its data in memory, whatever its size.
+        TrainingDataReader.Result read = TrainingDataReader.Read(input, _columns, columns, classCount, initial is null ? budget : long.MaxValue, cancellation);
+        if (read.Data is null) return FitStreamed(input, validationRead, columns, classCount, budget, settings, cancellation, readingStarted);
+        CheckClasses(read.RowsPerClass, read.Set.RowCount);
         ClassLabels? labels = Kind == PredictionKind.MulticlassClassification
             ? ClassLabels.FromLabelColumn(input.Schema[o.LabelColumnName], classCount)
             : null;
-        InMemoryTrainingSet trainingRows = WeightClasses(read.Data, labels, classCount);
-        TrainingDataReader.Result? validationRead = null;
-        if (validation is not null)
-        {
-            if (Kind == PredictionKind.MulticlassClassification && ClassCount(validation.Schema) != classCount)
-                throw new ArgumentOutOfRangeException(nameof(validation),
-                    $"Label column '{o.LabelColumnName}' has {ClassCount(validation.Schema)} classes in the validation data and {classCount} in the training data.");
-            validationRead = TrainingDataReader.Read(validation, _columns, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName, classCount, cancellation);
-            if (validationRead.Data.FeatureCount != read.Data.FeatureCount)
-                throw new ArgumentOutOfRangeException(nameof(validation),
-                    $"Feature column '{o.FeatureColumnName}' has {validationRead.Data.FeatureCount} values in the validation data and {read.Data.FeatureCount} in the training data.");
-        }
+        InMemoryTrainingSet trainingRows = WeightClasses(read.Set, labels, classCount);
 
         // The trainer makes the automatic choices itself (cross-validation may choose among recipes); the log shows the defaults' choices.
-        TrainingSettings resolved = settings.ForRows(read.Data.RowCount, validationGiven: validationRead is not null, read.Data.FeatureCount);
-        bool choosesRecipe = initial is null && settings.ChoosesRecipe(read.Data.RowCount, validationRead is not null, read.Data.FeatureCount);
+        TrainingSettings resolved = settings.ForRows(read.Set.RowCount, validationGiven: validationRead is not null, read.Set.FeatureCount);
+        bool choosesRecipe = initial is null && settings.ChoosesRecipe(read.Set.RowCount, validationRead is not null, read.Set.FeatureCount);
         int outputs = Kind == PredictionKind.MulticlassClassification ? classCount : 1;
         using IChannel? channel = _host?.Start("Training");
         var log = new TrainingLog(channel, Kind, resolved, choosesRecipe);
-        log.Started(read, validationRead?.Data.RowCount, o.LabelColumnName, outputs, System.Diagnostics.Stopwatch.GetElapsedTime(readingStarted));
-        // A continued run's epochs follow the initial model's.
+        log.Started(read.Set.RowCount, read.Set.FeatureCount, read.SkippedRows, validationRead?.Set.RowCount, o.LabelColumnName, outputs,
+            System.Diagnostics.Stopwatch.GetElapsedTime(readingStarted));
         IReadOnlyList<FeedForwardEpoch> earlier = initial?.TrainingHistory.Epochs ?? [];
-        FeedForwardEpoch ToEpoch(EpochReport r) => new(earlier.Count + r.Epoch, r.Loss, r.ValidationLoss, r.ValidationMetric, r.LearningRate, r.Elapsed) { Member = r.Member };
-        Func<FeedForwardEpoch, bool>? userProgress = o.Progress;
+        TrainingResult result = new NetworkTrainer(settings).Train(trainingRows, outputs, validationRead?.Set, ProgressFor(log, earlier.Count),
+            cancellation, initial?.Network);
+        return Finish(log, result, earlier, labels, validationRead is not null);
+    }
+
+    /// <summary>
+    /// Training on a view that does not fit the memory budget: one pass per epoch (<see cref="StreamedTrainingData"/>)
+    /// through a shuffle buffer of half the budget, with at most a quarter of it held out for early stopping.
+    /// </summary>
+    private FeedForwardPredictionTransformer FitStreamed(IDataView input, TrainingDataReader.Result? validationRead, TrainingColumns columns, int classCount,
+        long budget, TrainingSettings settings, TrainingCancellation cancellation, long readingStarted)
+    {
+        TOptions o = TrainerOptions;
+        if (o is FeedForwardClassificationOptions { ClassWeights: { } weights } && weights != ClassWeights.None)
+            throw new InvalidOperationException(
+                $"ClassWeights {weights} needs the training rows in memory, and they do not fit MemoryBudgetMegabytes ({budget >> 20} MB): raise the budget, or weight the rows with a weight column instead.");
+        ClassLabels? labels = Kind == PredictionKind.MulticlassClassification ? ClassLabels.FromLabelColumn(input.Schema[o.LabelColumnName], classCount) : null;
+        int outputs = Kind == PredictionKind.MulticlassClassification ? classCount : 1;
+        var stream = new StreamedTrainingData(input, _columns, columns, classCount, cancellation);
+        long rowBytes = TrainingDataReader.RowBytes(columns.FeatureCount, columns.Weight is not null);
+        // The shuffle buffer holds whole batches, so that only an epoch's last batch is short.
+        int batch = settings.BatchSize;
+        int windowRows = (int)Math.Clamp(budget / TrainingDefaults.StreamWindowDivisor / rowBytes / batch * batch, batch, Array.MaxLength / Math.Max(columns.FeatureCount, 1));
+        int heldOutCapacity = (int)Math.Min(budget / TrainingDefaults.StreamHeldOutDivisor / rowBytes, int.MaxValue);
+        using IChannel? channel = _host?.Start("Training");
+        TrainingLog? log = null;
+        void Surveyed(StreamSurvey survey, TrainingSettings resolved)
+        {
+            CheckClasses(stream.RowsPerClass, survey.Rows);
+            log = new TrainingLog(channel, Kind, resolved);
+            string order = input.CanShuffle ? "in an order the view draws from the seed each epoch" : "in storage order (the view cannot shuffle)";
+            log.Started(survey.TrainingRows, columns.FeatureCount, stream.SkippedRows, validationRead?.Set.RowCount, o.LabelColumnName, outputs,
+                System.Diagnostics.Stopwatch.GetElapsedTime(readingStarted),
+                $"Streaming: {survey.Rows:N0} rows need about {survey.Rows * rowBytes >> 20:N0} MB, over the memory budget of {budget >> 20:N0} MB; " +
+                $"every epoch reads the view once, {order}, through a shuffle buffer of {windowRows:N0} rows" +
+                (survey.HeldOut is { } heldOut ? $"; {heldOut.RowCount:N0} rows are held out for early stopping." : "."));
+        }
         bool Progress(EpochReport report)
         {
-            log.Epoch(report);
-            return userProgress?.Invoke(ToEpoch(report)) ?? true;
+            log!.Epoch(report);
+            return o.Progress?.Invoke(ToEpoch(report, 0)) ?? true;
         }
-        TrainingResult result = new NetworkTrainer(settings).Train(trainingRows, outputs, validationRead?.Data, Progress,
-            cancellation, initial?.Network);
-        log.Finished(result, validationRead is not null);
-        var history = new FeedForwardTrainingHistory([.. earlier, .. result.History.Select(ToEpoch)], earlier.Count + result.BestEpoch,
-            result.ValidationMetric, result.Diagnosis.Text);
+        TrainingResult result = new NetworkTrainer(settings).Train(stream, outputs, windowRows, heldOutCapacity, validationRead?.Set, Surveyed, Progress, cancellation);
+        return Finish(log!, result, [], labels, validationRead is not null);
+    }
 
+    /// <summary>An epoch's report as users see it; a continued run's epochs follow the initial model's.</summary>
+    private static FeedForwardEpoch ToEpoch(EpochReport r, int earlier)
+        => new(earlier + r.Epoch, r.Loss, r.ValidationLoss, r.ValidationMetric, r.LearningRate, r.Elapsed) { Member = r.Member };
+
+    private Func<EpochReport, bool> ProgressFor(TrainingLog log, int earlier)
+    {
+        Func<FeedForwardEpoch, bool>? userProgress = TrainerOptions.Progress;
+        return report =>
+        {
+            log.Epoch(report);
+            return userProgress?.Invoke(ToEpoch(report, earlier)) ?? true;
+        };
+    }
+
+    private FeedForwardPredictionTransformer Finish(TrainingLog log, TrainingResult result, IReadOnlyList<FeedForwardEpoch> earlier, ClassLabels? labels, bool validationData)
+    {
+        log.Finished(result, validationData);
+        var history = new FeedForwardTrainingHistory([.. earlier, .. result.History.Select(r => ToEpoch(r, earlier.Count))], earlier.Count + result.BestEpoch,
+            result.ValidationMetric, result.Diagnosis.Text);
         var model = new FeedForwardModelParameters(Kind, result.Network, labels, history)
         {
-            NumberOfThreads = o.NumberOfThreads,
+            NumberOfThreads = TrainerOptions.NumberOfThreads,
         };
-        return new FeedForwardPredictionTransformer(model, o.FeatureColumnName);
+        return new FeedForwardPredictionTransformer(model, TrainerOptions.FeatureColumnName);
+    }
+
+    /// <summary>Reads the validation data in memory (whatever the budget), checked against the training data's classes and width.</summary>
+    private TrainingDataReader.Result ReadValidation(IDataView validation, TrainingColumns training, int classCount, TrainingCancellation cancellation)
+    {
+        TOptions o = TrainerOptions;
+        if (Kind == PredictionKind.MulticlassClassification && ClassCount(validation.Schema) != classCount)
+            throw new ArgumentOutOfRangeException(nameof(validation),
+                $"Label column '{o.LabelColumnName}' has {ClassCount(validation.Schema)} classes in the validation data and {classCount} in the training data.");
+        TrainingColumns columns = TrainingColumns.Check(validation.Schema, _columns, o.FeatureColumnName, o.LabelColumnName, o.ExampleWeightColumnName);
+        if (columns.FeatureCount != training.FeatureCount)
+            throw new ArgumentOutOfRangeException(nameof(validation),
+                $"Feature column '{o.FeatureColumnName}' has {columns.FeatureCount} values in the validation data and {training.FeatureCount} in the training data.");
+        return TrainingDataReader.Read(validation, _columns, columns, classCount, cancellation: cancellation);
     }
 
     /// <summary>The settings of a run that continues <paramref name="initial"/>: its layers and activation, after checking it fits the data and the options.</summary>
@@ -193,14 +253,14 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         return perClass is null ? data : ClassWeighting.Apply(data, perClass, TrainerOptions.LabelColumnName);
     }
 
-    private void CheckClasses(TrainingDataReader.Result read)
+    private void CheckClasses(int[] rowsPerClass, long rows)
     {
         if (Kind != PredictionKind.BinaryClassification) return;
-        int negatives = read.RowsPerClass[0], positives = read.RowsPerClass[1];
+        int negatives = rowsPerClass[0], positives = rowsPerClass[1];
         if (negatives != 0 && positives != 0) return;
         string value = positives == 0 ? "false" : "true";
         // Rows of weight 0 do not count: name them, so that the message is true of the data as the user sees it.
-        int weighted = negatives + positives, rows = read.Data.RowCount;
+        long weighted = negatives + positives;
         throw new InvalidOperationException(weighted == rows
             ? $"Label column '{TrainerOptions.LabelColumnName}' is {value} in all {rows} training rows; binary classification needs examples of both classes."
             : $"Label column '{TrainerOptions.LabelColumnName}' is {value} in all {weighted} training rows with a positive weight in weight column " +

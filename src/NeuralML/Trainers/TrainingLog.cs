@@ -1,5 +1,4 @@
 using Microsoft.ML.Runtime;
-using NeuralML.Reading;
 using NeuralML.Training;
 
 namespace NeuralML;
@@ -13,29 +12,38 @@ internal sealed class TrainingLog(IChannel? channel, PredictionKind kind, Traini
     private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
 
     /// <summary>The network, the data and how training will watch for overfitting.</summary>
-    public void Started(TrainingDataReader.Result read, int? validationRows, string labelColumn, int outputs, TimeSpan reading)
+    /// <param name="rows">Training rows.</param>
+    /// <param name="features">Features per row.</param>
+    /// <param name="skippedRows">Rows skipped for a missing label.</param>
+    /// <param name="validationRows">Rows of the validation data given, if any.</param>
+    /// <param name="labelColumn">The label column's name.</param>
+    /// <param name="outputs">The network's outputs.</param>
+    /// <param name="reading">How long reading (or, streamed, the survey passes) took.</param>
+    /// <param name="streaming">How the rows are streamed, when they are.</param>
+    public void Started(long rows, int features, long skippedRows, int? validationRows, string labelColumn, int outputs, TimeSpan reading, string? streaming = null)
     {
-        Info($"Read {read.Data.RowCount:N0} training rows of {read.Data.FeatureCount:N0} features{(validationRows is int v ? $" and {v:N0} validation rows" : "")} in {reading.TotalSeconds:F2} s.");
+        Info($"{(streaming is null ? "Read" : "Surveyed")} {rows:N0} training rows of {features:N0} features{(validationRows is int v ? $" and {v:N0} validation rows" : "")} in {reading.TotalSeconds:F2} s.");
+        if (streaming is not null) Info(streaming);
         if (choosesRecipe)
         {
             int folds = settings.EnsembleSize!.Value;
-            Info($"FeedForward {kind}: {read.Data.RowCount} rows, under {TrainingDefaults.SmallDataRows:N0}: {folds}-fold cross-validation chooses among " +
+            Info($"FeedForward {kind}: {rows} rows, under {TrainingDefaults.SmallDataRows:N0}: {folds}-fold cross-validation chooses among " +
                 $"{TrainingDefaults.SmallDataRecipes.Count} recipes ({string.Join("; ", TrainingDefaults.SmallDataRecipes.Select(r => r.Name))}), " +
                 $"and the chosen recipe's {folds} networks, one per fold, are averaged. Seed {settings.Seed}, {Kernels.DenseKernels.Default.Name} kernels on up to {settings.NumberOfThreads ?? Environment.ProcessorCount} threads.");
-            if (read.SkippedRows > 0)
-                channel?.Warning(MessageSensitivity.None, $"Skipped {read.SkippedRows} rows with a missing value in label column '{labelColumn}'.");
+            if (skippedRows > 0)
+                channel?.Warning(MessageSensitivity.None, $"Skipped {skippedRows} rows with a missing value in label column '{labelColumn}'.");
             return;
         }
-        int[] sizes = [read.Data.FeatureCount, .. settings.HiddenLayers!, outputs];
+        int[] sizes = [features, .. settings.HiddenLayers!, outputs];
         string kernels = $"{Kernels.DenseKernels.Default.Name} kernels on up to {settings.NumberOfThreads ?? Environment.ProcessorCount} threads";
         string networks = settings.EnsembleSize is > 1 ? $"an ensemble of {settings.EnsembleSize} {string.Join("-", sizes)} {settings.Activation} networks" : $"{string.Join("-", sizes)} {settings.Activation} network";
         string schedule = settings.LearningRateSchedule is { } s && s != LearningRateSchedule.Constant ? $" ({s})" : "";
         string decay = settings.WeightDecay is > 0f ? $", weight decay {settings.WeightDecay}" : "";
-        Info($"FeedForward {kind}: {networks}, {read.Data.RowCount} rows, {settings.Epochs} epochs of batch {settings.BatchSize}, " +
+        Info($"FeedForward {kind}: {networks}, {rows} rows, {settings.Epochs} epochs of batch {settings.BatchSize}, " +
             $"{settings.Optimizer} lr {settings.LearningRate}{schedule}{decay}, seed {settings.Seed}, {kernels}.");
-        if (read.SkippedRows > 0)
-            channel?.Warning(MessageSensitivity.None, $"Skipped {read.SkippedRows} rows with a missing value in label column '{labelColumn}'.");
-        if (validationRows is int rows) Info($"Validation data: {rows} rows; no training rows are held out.");
+        if (skippedRows > 0)
+            channel?.Warning(MessageSensitivity.None, $"Skipped {skippedRows} rows with a missing value in label column '{labelColumn}'.");
+        if (validationRows is int given) Info($"Validation data: {given} rows; no training rows are held out.");
         else if (settings.EarlyStoppingRounds == 0)
             Info("Early stopping is off (set EarlyStoppingRounds, or give validation data, to turn it on): every row trains for all the epochs, none is held out.");
     }
