@@ -4,7 +4,7 @@ using Microsoft.ML.Data;
 namespace NeuralML.Tests.Reading;
 
 /// <summary>
-/// A view that does not know its row count (counted first) and one that does (read straight into one copy) give the
+/// A view that does not know its row count (read in blocks, joined once) and one that does (read straight into one copy) give the
 /// same model, bit for bit, over 20,000 rows with missing labels skipped on the way.
 /// </summary>
 public class RowCountTests
