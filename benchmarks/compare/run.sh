@@ -74,4 +74,10 @@ a, b = med("bulk_batch1024_rows_per_second"), med("onnxruntime_batch1024_rows_pe
 print(f"| batch-1024 rows/s | {a:,.0f} | {b:,.0f} | {a / b:.2f}x |")
 a, b = med("batch1_latency_us"), med("onnxruntime_batch1_latency_us")
 print(f"| batch-1 latency through PredictionEngine (µs) | {a:.1f} | {b:.1f} | {a / b:.2f}x |")
+a, b = med("batch1024_rows_per_second"), med("onnxruntime_batch1024_rows_per_second")
+print(f"| batch-1024 rows/s through Transform | {a:,.0f} | {b:,.0f} | {a / b:.2f}x |")
+
+fit, epochs_sum, first, read = med("fit_seconds"), med("epoch_seconds_sum"), med("first_epoch_seconds"), med("read_seconds")
+print(f"\nNeuralML's Fit from a filled ML.NET cache: {fit:.2f} s for {epochs_sum:.2f} s of epochs ({fit / epochs_sum:.2f}x; "
+      f"reading {read:.2f} s; first epoch {first:.3f} s against a median of {med('seconds_per_epoch'):.3f} s)")
 PY

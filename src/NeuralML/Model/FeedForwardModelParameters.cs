@@ -101,11 +101,8 @@ public sealed class FeedForwardModelParameters
     /// <summary>Values per row <see cref="Predict"/> writes: 1 for regression and binary classification, the class count for multiclass.</summary>
     public int OutputCount => Network.OutputCount;
 
-    /// <summary>Rows <see cref="Predict"/> scores at a time (the size of each thread's buffers).</summary>
-    private const int PredictChunkRows = 1024;
-
-    /// <summary>Each thread's scorer and logits buffer for <see cref="Predict"/>, made for the kernels of the time.</summary>
-    private readonly ThreadLocal<(NetworkScorer Scorer, DenseKernels Kernels, float[] Logits)?> _predictors = new();
+    /// <summary>Each calling thread's scorer for <see cref="Predict"/>, made for the kernels of the time.</summary>
+    private readonly ThreadLocal<(BulkScorer Scorer, DenseKernels Kernels)?> _predictors = new();
 
     /// <summary>
     /// Scores rows held in arrays, without ML.NET types: the same values as <c>Transform</c> gives, bit for bit, at
@@ -113,7 +110,8 @@ public sealed class FeedForwardModelParameters
     /// values each, as the feature column would (after the pipeline's transforms before the model); for each row
     /// <paramref name="predictions"/> receives <see cref="OutputCount"/> values: the predicted value (regression), the
     /// probability of true (binary, the Probability column), or the class probabilities in key order (multiclass, the
-    /// Score column). Safe to call from several threads at once; each thread keeps its own buffers, so repeated calls
+    /// Score column). Many rows are split among <see cref="NumberOfThreads"/> threads, each running the whole network
+    /// over its share. Safe to call from several threads at once; each thread keeps its own buffers, so repeated calls
     /// do not allocate.
     /// </summary>
     /// <exception cref="ArgumentException">The lengths do not describe whole rows, or do not agree.</exception>
@@ -127,12 +125,8 @@ public sealed class FeedForwardModelParameters
             throw new ArgumentException($"{rows} rows need {rows * outputs} predictions ({outputs} per row); the span holds {predictions.Length}.", nameof(predictions));
         DenseKernels kernels = Kernels;
         if (_predictors.Value is not { } predictor || predictor.Kernels != kernels)
-            _predictors.Value = predictor = (new NetworkScorer(Network, Head, kernels, PredictChunkRows), kernels, new float[PredictChunkRows * outputs]);
-        for (int start = 0; start < rows; start += PredictChunkRows)
-        {
-            int count = Math.Min(PredictChunkRows, rows - start);
-            predictor.Scorer.Score(features.Slice(start * inputs, count * inputs), count, predictor.Logits, predictions.Slice(start * outputs, count * outputs));
-        }
+            _predictors.Value = predictor = (new BulkScorer(Network, Head, kernels, NumberOfThreads ?? Environment.ProcessorCount), kernels);
+        predictor.Scorer.Score(features, rows, predictions);
     }
 
     /// <summary>A copy of layer <paramref name="layer"/>'s weights, (inputs × outputs) row-major: y = x·W + b.</summary>
