@@ -23,7 +23,7 @@ public sealed class TrainingProgress(IAnsiConsole console, bool live, int epochs
                 ProgressTask task = context.AddTask("reading the data", maxValue: epochs);
                 result = train(epoch =>
                 {
-                    task.Description = Markup.Escape(Describe(epoch));
+                    task.Description = Markup.Escape(Describe(epoch, compact: true));
                     task.Value = epoch.Epoch;
                     return true;
                 });
@@ -32,10 +32,12 @@ public sealed class TrainingProgress(IAnsiConsole console, bool live, int epochs
         return result;
     }
 
-    private string Describe(FeedForwardEpoch epoch)
+    // The live bar shares a terminal line with the description, hence the compact form there.
+    private string Describe(FeedForwardEpoch epoch, bool compact = false)
     {
-        string text = string.Create(CultureInfo.InvariantCulture, $"epoch {epoch.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(epochs.ToString(CultureInfo.InvariantCulture).Length)}/{epochs}  training loss {epoch.TrainingLoss:F4}");
-        if (epoch.ValidationLoss is double loss) text += string.Create(CultureInfo.InvariantCulture, $"  validation loss {loss:F4}");
+        string number = epoch.Epoch.ToString(CultureInfo.InvariantCulture).PadLeft(epochs.ToString(CultureInfo.InvariantCulture).Length);
+        string text = string.Create(CultureInfo.InvariantCulture, $"epoch {number}/{epochs}  {(compact ? "train" : "training loss")} {epoch.TrainingLoss:F4}");
+        if (epoch.ValidationLoss is double loss) text += string.Create(CultureInfo.InvariantCulture, $"  {(compact ? "valid" : "validation loss")} {loss:F4}");
         if (epoch.ValidationMetric is double metric) text += string.Create(CultureInfo.InvariantCulture, $"  {metricName} {metric:F4}");
         return text;
     }
