@@ -68,8 +68,19 @@ public static class InfoCommand
         string name = transformer.GetType().Name;
         int tick = name.IndexOf('`', StringComparison.Ordinal);
         if (tick >= 0) name = name[..tick];
+        string step = name switch
+        {
+            "ColumnConcatenatingTransformer" => "Concatenate",
+            "MissingValueReplacingTransformer" => "ReplaceMissingValues (training mean)",
+            "OneHotEncodingTransformer" => "OneHotEncoding (unseen or missing: all zeros)",
+            "NormalizingTransformer" => "NormalizeMeanVariance",
+            "ValueToKeyMappingTransformer" => "MapValueToKey (the label's classes)",
+            "KeyToValueMappingTransformer" => "MapKeyToValue (the predicted class)",
+            "FeedForwardPredictionTransformer" => "FeedForward",
+            _ => name,
+        };
         return transformer is FeedForwardPredictionTransformer network
-            ? $"{name} ({network.Model.Kind}, {network.Model.InputCount} inputs, {network.Model.ParameterCount:N0} parameters)"
-            : name;
+            ? $"{step} ({network.Model.Kind}, {network.Model.InputCount} inputs, {network.Model.ParameterCount:N0} parameters) [{name}]"
+            : $"{step} [{name}]";
     }
 }

@@ -29,6 +29,9 @@ public static class TrainCommand
     /// <summary>Early stopping's patience: epochs without a better validation loss before training stops.</summary>
     public const int Patience = 10;
 
+    /// <summary>Column names listed per kind before training; the rest are counted.</summary>
+    public const int ListedColumns = 8;
+
     /// <summary>Runs the command; returns the exit code.</summary>
     public static int Run(TrainArguments a, IAnsiConsole console, bool live)
     {
@@ -115,7 +118,11 @@ public static class TrainCommand
         table.AddColumn("Kind");
         table.AddColumn("Columns");
         foreach (IGrouping<ColumnKind, FeatureColumn> group in schema.Features.GroupBy(f => f.Kind))
-            table.AddRow(new Text($"{group.Key} ({group.Count()})"), new Text(string.Join(", ", group.Select(f => f.Name))));
+        {
+            string names = string.Join(", ", group.Take(ListedColumns).Select(f => f.Name));
+            if (group.Count() > ListedColumns) names += $", ... ({group.Count() - ListedColumns} more; 'neuralml info' lists them all)";
+            table.AddRow(new Text($"{group.Key} ({group.Count()})"), new Text(names));
+        }
         console.Write(table);
     }
 }
