@@ -37,7 +37,7 @@ public static class PipelineFactory
                 .Append(mlContext.Transforms.ReplaceMissingValues(NumbersColumn, replacementMode: MissingValueReplacingEstimator.ReplacementMode.Mean));
             inputs.Add(NumbersColumn);
         }
-        FeatureColumn[] categories = schema.Features.Where(f => f.Kind == ColumnKind.Category).ToArray();
+        CsvFeature[] categories = schema.Features.Where(f => f.Kind == ColumnKind.Category).ToArray();
         if (categories.Length > 0)
         {
             InputOutputColumnPair[] pairs = categories.Select((c, i) => new InputOutputColumnPair($"__OneHot{i}", c.Name)).ToArray();

@@ -28,7 +28,7 @@ public static class InfoCommand
         var columns = new Table();
         columns.AddColumn("Column");
         columns.AddColumn("Kind");
-        foreach (FeatureColumn f in schema.Features) columns.AddRow(new Text(f.Name), new Text(f.Kind.ToString()));
+        foreach (CsvFeature f in schema.Features) columns.AddRow(new Text(f.Name), new Text(f.Kind.ToString()));
         console.Write(columns);
 
         console.WriteLine("Pipeline:");

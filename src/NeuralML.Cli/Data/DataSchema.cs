@@ -16,7 +16,7 @@ public enum TaskKind
 /// <summary>A feature column of the training CSV and what it holds.</summary>
 /// <param name="Name">The header's name for it.</param>
 /// <param name="Kind">Its kind, inferred from the training data.</param>
-public sealed record FeatureColumn(string Name, ColumnKind Kind);
+public sealed record CsvFeature(string Name, ColumnKind Kind);
 
 /// <summary>
 /// What <c>neuralml train</c> learned about its CSV: the task, the label and how to read it, and each feature column's
@@ -47,7 +47,7 @@ public sealed class DataSchema
     public IReadOnlyList<string> Classes { get; init; } = [];
 
     /// <summary>The feature columns, in the training file's order.</summary>
-    public IReadOnlyList<FeatureColumn> Features { get; init; } = [];
+    public IReadOnlyList<CsvFeature> Features { get; init; } = [];
 
     /// <summary>Columns of the training file that were left out, with the reason.</summary>
     public IReadOnlyList<string> Dropped { get; init; } = [];

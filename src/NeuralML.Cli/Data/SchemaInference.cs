@@ -30,7 +30,7 @@ public static class SchemaInference
         if (rows.Count == 0) throw CliException.AtLine(path, 2, "the file has a header but no rows of data.");
         if (header.Count < 2) throw CliException.AtLine(path, 1, $"the file has only the label column '{label}'; there is nothing to learn from.");
 
-        var features = new List<FeatureColumn>();
+        var features = new List<CsvFeature>();
         var dropped = new List<string>();
         ColumnStats labelStats = default!;
         for (int c = 0; c < header.Count; c++)
@@ -38,7 +38,7 @@ public static class SchemaInference
             ColumnStats stats = ColumnStats.Of(rows, c);
             if (c == labelIndex) { labelStats = stats; continue; }
             if (stats.Present == 0) { dropped.Add($"{header[c]} (no values)"); continue; }
-            features.Add(new FeatureColumn(header[c], KindOf(path, header[c], stats)));
+            features.Add(new CsvFeature(header[c], KindOf(path, header[c], stats)));
         }
         if (features.Count == 0) throw new CliException($"{path}: every column but the label is empty; there is nothing to learn from.");
         if (labelStats.Present == 0) throw CliException.AtLine(path, 2, $"the label column '{label}' has no values.");

@@ -59,7 +59,7 @@ public sealed class TableBuilder
         if (!_readLabel) AddMissingLabel();
         for (int f = 0; f < _featureIndex.Length; f++)
         {
-            FeatureColumn column = _schema.Features[f];
+            CsvFeature column = _schema.Features[f];
             string field = row.Fields[_featureIndex[f]];
             bool missing = CsvValues.IsMissing(field);
             switch (column.Kind)
@@ -88,7 +88,7 @@ public sealed class TableBuilder
         var columns = new List<(string, DataViewType, Array)>();
         for (int f = 0; f < _featureIndex.Length; f++)
         {
-            FeatureColumn column = _schema.Features[f];
+            CsvFeature column = _schema.Features[f];
             if (column.Kind == ColumnKind.Category) columns.Add((column.Name, TextDataViewType.Instance, _texts[f].ToArray()));
             else columns.Add((column.Name, NumberDataViewType.Single, _numbers[f].ToArray()));
             _texts[f].Clear();
