@@ -51,10 +51,11 @@ public sealed class BadInputTests(TrainedModels models) : IClassFixture<TrainedM
         string[] iris = File.ReadAllLines(CliRunner.Data("iris.csv"));
         string data = CliRunner.WriteCsv(_folder, "d.csv", iris[0], iris[1], "5.0,wide,1.4,0.2,setosa");
         string output = Path.Combine(_folder, "p.csv");
+        File.WriteAllText(output, "earlier predictions");
         (int code, _, string error) = CliRunner.Run("predict", models.Iris.Model, data, "--out", output);
         Assert.Equal(Cli.BadInput, code);
         Assert.Contains($"{data}, line 3, column 'sepal_width': 'wide' is not a number", error, StringComparison.Ordinal);
-        Assert.False(File.Exists(output), "nothing half-written");
+        Assert.Equal("earlier predictions", File.ReadAllText(output)); // nothing half-written over it
         Assert.Empty(Directory.GetFiles(_folder, "*.tmp"));
     }
 

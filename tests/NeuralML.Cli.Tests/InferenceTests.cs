@@ -69,4 +69,14 @@ public sealed class InferenceTests
         Assert.True(agreement > 0.8, $"XOR of a category and a Boolean is learned: {agreement}");
         Assert.True(new FileInfo(onnx).Length > 0);
     }
+    [Fact]
+    public void A_byte_order_mark_is_not_part_of_the_first_column_name()
+    {
+        string folder = CliRunner.NewFolder();
+        string data = Path.Combine(folder, "bom.csv");
+        File.WriteAllText(data, "y,x\n" + string.Join("\n", Enumerable.Range(0, 30).Select(i => $"{i % 2},{i}")) + "\n", new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+        (int code, string output, string error) = CliRunner.Run("train", data, "--label", "y", "--epochs", "2", "--test-fraction", "0", "--out", Path.Combine(folder, "m.zip"));
+        Assert.True(code == 0, error);
+        Assert.Contains("label 'y': binary classification (positive class '1')", output, StringComparison.Ordinal);
+    }
 }

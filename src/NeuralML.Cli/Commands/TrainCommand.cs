@@ -86,7 +86,17 @@ public static class TrainCommand
             $"Trained {history.Epochs.Count} epoch(s); kept epoch {history.KeptEpoch}. {history.Diagnosis}"));
 
         if (test.RowCount > 0)
-            Metrics.Write(console, $"Test metrics ({test.RowCount} held-out rows)", Metrics.Evaluate(mlContext, schema, model.Transform(new TableDataView(test))));
+        {
+            try
+            {
+                Metrics.Write(console, $"Test metrics ({test.RowCount} held-out rows)", Metrics.Evaluate(mlContext, schema, model.Transform(new TableDataView(test))));
+            }
+            catch (ArgumentException e)
+            {
+                // e.g. AUC on held-out rows of one class: the model is still worth saving.
+                console.WriteLine($"No test metrics: {e.Message}");
+            }
+        }
 
         using var outputs = new AtomicFiles();
         ModelBundle.Save(mlContext, model, trainView.Schema, schema, outputs.Add(a.Out));
@@ -117,7 +127,7 @@ public static class TrainCommand
         var table = new Table();
         table.AddColumn("Kind");
         table.AddColumn("Columns");
-        foreach (IGrouping<ColumnKind, FeatureColumn> group in schema.Features.GroupBy(f => f.Kind))
+        foreach (IGrouping<ColumnKind, CsvFeature> group in schema.Features.GroupBy(f => f.Kind))
         {
             string names = string.Join(", ", group.Take(ListedColumns).Select(f => f.Name));
             if (group.Count() > ListedColumns) names += $", ... ({group.Count() - ListedColumns} more; 'neuralml info' lists them all)";

@@ -43,7 +43,7 @@ public sealed class CsvFile : IDisposable
         {
             throw new CliException($"{path}: cannot read the file: {e.Message}", e);
         }
-        string[] header = reader.Header.ColNames.Select(n => n.Trim()).ToArray();
+        string[] header = reader.Header.ColNames.Select(n => n.Trim().TrimStart('\uFEFF')).ToArray(); // a byte-order mark is not part of the name
         var seen = new HashSet<string>(StringComparer.Ordinal);
         for (int i = 0; i < header.Length; i++)
         {
