@@ -133,9 +133,9 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
         int outputs = Kind == PredictionKind.MulticlassClassification ? classCount : 1;
         var stream = new StreamedTrainingData(input, _columns, columns, classCount, cancellation);
         long rowBytes = TrainingDataReader.RowBytes(columns.FeatureCount, columns.Weight is not null);
-        // The shuffle buffer holds whole batches, so that only an epoch's last batch is short.
-        int batch = settings.BatchSize;
-        int windowRows = (int)Math.Clamp(budget / TrainingDefaults.StreamWindowDivisor / rowBytes / batch * batch, batch, Array.MaxLength / Math.Max(columns.FeatureCount, 1));
+        // The shuffle buffer's two halves hold whole batches, so that only an epoch's last batch is short.
+        int pair = 2 * settings.BatchSize;
+        int windowRows = (int)Math.Clamp(budget / TrainingDefaults.StreamWindowDivisor / rowBytes / pair * pair, pair, Array.MaxLength / Math.Max(columns.FeatureCount, 1));
         int heldOutCapacity = (int)Math.Min(budget / TrainingDefaults.StreamHeldOutDivisor / rowBytes, int.MaxValue);
         using IChannel? channel = _host?.Start("Training");
         TrainingLog? log = null;
@@ -147,7 +147,7 @@ public abstract class FeedForwardTrainerBase<TOptions> : IEstimator<FeedForwardP
             log.Started(survey.TrainingRows, columns.FeatureCount, stream.SkippedRows, validationRead?.Set.RowCount, o.LabelColumnName, outputs,
                 System.Diagnostics.Stopwatch.GetElapsedTime(readingStarted),
                 $"Streaming: {survey.Rows:N0} rows need about {survey.Rows * rowBytes >> 20:N0} MB, over the memory budget of {budget >> 20:N0} MB; " +
-                $"every epoch reads the view once, {order}, through a shuffle buffer of {windowRows:N0} rows" +
+                $"every epoch reads the view once, {order}, through a shuffle buffer of {windowRows:N0} rows in two halves (one read while the other trains)" +
                 (survey.HeldOut is { } heldOut ? $"; {heldOut.RowCount:N0} rows are held out for early stopping." : "."));
         }
         bool Progress(EpochReport report)
