@@ -42,30 +42,40 @@ internal static class TrainingDataReader
         // into blocks, copied once into one array at the end (no counting pass over the view, which may be costly).
         int capacity = knownRows is long known ? (int)Math.Max(known, 1) : (int)Math.Min(BlockRows, Math.Max(maxRows, 1));
         var blocks = new List<(float[] Features, float[] Targets, float[]? Weights)>();
-        (float[] Features, float[] Targets, float[]? Weights) current = NewBlock(capacity, featureCount, weighted);
+        PrefaultedArray? prefaulted = knownRows is null ? null : new PrefaultedArray((long)capacity * featureCount);
+        (float[] Features, float[] Targets, float[]? Weights) current = prefaulted is null
+            ? NewBlock(capacity, featureCount, weighted)
+            : (prefaulted.Array, new float[capacity], weighted ? new float[capacity] : null);
         int inBlock = 0;
         long count = 0;
         double totalWeight = 0;
         var rowsPerClass = new int[kind == PredictionKind.Regression ? 0 : Math.Max(classCount, 2)];
         using var rows = new CheckedRows(data, columns, kind, rand: null, cancellation);
-        while (rows.MoveNext())
+        try
         {
-            if (inBlock == current.Targets.Length)
+            while (rows.MoveNext())
             {
-                if (count + BlockRows > maxRows) return new Result(null, rows.Skipped, rowsPerClass);
-                blocks.Add(current);
-                current = NewBlock(BlockRows, featureCount, weighted);
-                inBlock = 0;
+                if (inBlock == current.Targets.Length)
+                {
+                    if (count + BlockRows > maxRows) return new Result(null, rows.Skipped, rowsPerClass);
+                    blocks.Add(current);
+                    current = NewBlock(BlockRows, featureCount, weighted);
+                    inBlock = 0;
+                }
+                rows.CopyFeaturesTo(current.Features.AsSpan(inBlock * featureCount, featureCount));
+                float target = rows.Target, weight = rows.Weight;
+                current.Targets[inBlock] = target;
+                if (current.Weights is not null) current.Weights[inBlock] = weight;
+                // Rows of weight 0 do not count towards a class: they cannot teach it.
+                if (rowsPerClass.Length > 0 && weight > 0) rowsPerClass[(int)target]++;
+                totalWeight += weight;
+                inBlock++;
+                count++;
             }
-            rows.CopyFeaturesTo(current.Features.AsSpan(inBlock * featureCount, featureCount));
-            float target = rows.Target, weight = rows.Weight;
-            current.Targets[inBlock] = target;
-            if (current.Weights is not null) current.Weights[inBlock] = weight;
-            // Rows of weight 0 do not count towards a class: they cannot teach it.
-            if (rowsPerClass.Length > 0 && weight > 0) rowsPerClass[(int)target]++;
-            totalWeight += weight;
-            inBlock++;
-            count++;
+        }
+        finally
+        {
+            prefaulted?.Finish();
         }
 
         if (count == 0)
@@ -89,7 +99,8 @@ internal static class TrainingDataReader
     private static (float[], float[], float[]?) Join(List<(float[] Features, float[] Targets, float[]? Weights)> blocks, int count, int featureCount)
     {
         if (blocks.Count == 1 && blocks[0].Targets.Length == count) return blocks[0];
-        var features = new float[(long)count * featureCount];
+        var fresh = new PrefaultedArray((long)count * featureCount);
+        float[] features = fresh.Array;
         var targets = new float[count];
         float[]? weights = blocks[0].Weights is null ? null : new float[count];
         int at = 0;
@@ -101,6 +112,7 @@ internal static class TrainingDataReader
             w?.AsSpan(0, n).CopyTo(weights.AsSpan(at));
             at += n;
         }
+        fresh.Finish();
         return (features, targets, weights);
     }
 }
