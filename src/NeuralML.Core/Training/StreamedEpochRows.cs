@@ -19,11 +19,11 @@ internal sealed class StreamedEpochRows : ITrainingSet, IEpochRows
     private readonly long _shuffleSeed;
     private readonly bool _shuffleSource;
     private readonly TrainingCancellation _cancellation;
-    private readonly Buffer _first;
-    private readonly Buffer? _second;
+    private readonly WindowBuffer _first;
+    private readonly WindowBuffer? _second;
     // The shuffled order of a window of each size, kept from epoch to epoch as in-memory training keeps its order.
     private readonly Dictionary<int, int[]> _orders = [];
-    private Buffer _current;
+    private WindowBuffer _current;
 
     /// <param name="stream">The rows.</param>
     /// <param name="capacity">Rows the window holds; a multiple of twice the batch size keeps every batch but an epoch's last one full.</param>
@@ -40,8 +40,8 @@ internal sealed class StreamedEpochRows : ITrainingSet, IEpochRows
         _shuffleSource = trainingRows > capacity;
         _cancellation = cancellation;
         int half = Math.Max(1, capacity / 2);
-        _first = new Buffer(_shuffleSource ? half : capacity, stream);
-        _second = _shuffleSource ? new Buffer(half, stream) : null;
+        _first = new WindowBuffer(_shuffleSource ? half : capacity, stream);
+        _second = _shuffleSource ? new WindowBuffer(half, stream) : null;
         _current = _first;
     }
 
@@ -72,24 +72,24 @@ internal sealed class StreamedEpochRows : ITrainingSet, IEpochRows
     }
 
     /// <summary>The epoch's pass read into the two buffers in turn, each filled while the other trains.</summary>
-    private IEnumerable<int[]> AlternatingWindows(int epoch, Buffer second, Numerics.Xoshiro256StarStar random)
+    private IEnumerable<int[]> AlternatingWindows(int epoch, WindowBuffer second, Numerics.Xoshiro256StarStar random)
     {
         IRowStreamPass pass = _stream.Open(EpochSeed(epoch));
         Task<bool>? filling = null;
         try
         {
-            Buffer next = _first;
+            WindowBuffer next = _first;
             filling = Task.Run(() => FillWhole(pass, next));
             while (filling is { } reading)
             {
                 bool more = reading.GetAwaiter().GetResult();
                 filling = null;
-                Buffer ready = next;
+                WindowBuffer ready = next;
                 if (ready.Count == 0) yield break;
                 next = ready == _first ? second : _first;
                 if (more)
                 {
-                    Buffer target = next;
+                    WindowBuffer target = next;
                     filling = Task.Run(() => FillWhole(pass, target));
                 }
                 _current = ready;
@@ -112,7 +112,7 @@ internal sealed class StreamedEpochRows : ITrainingSet, IEpochRows
     }
 
     /// <summary>Empties <paramref name="buffer"/> and fills it from <paramref name="pass"/>; returns whether the pass may have more rows.</summary>
-    private bool FillWhole(IRowStreamPass pass, Buffer buffer)
+    private bool FillWhole(IRowStreamPass pass, WindowBuffer buffer)
     {
         buffer.Count = 0;
         bool more;
@@ -121,7 +121,7 @@ internal sealed class StreamedEpochRows : ITrainingSet, IEpochRows
     }
 
     /// <summary>Reads up to one chunk of rows into <paramref name="buffer"/>, keeping the training ones; returns false at the end of the pass.</summary>
-    private bool Fill(IRowStreamPass pass, Buffer buffer)
+    private bool Fill(IRowStreamPass pass, WindowBuffer buffer)
     {
         _cancellation.ThrowIfRequested();
         int width = FeatureCount, targetWidth = TargetWidth, at = buffer.Count;
@@ -164,7 +164,7 @@ internal sealed class StreamedEpochRows : ITrainingSet, IEpochRows
     public void CopyRows(ReadOnlySpan<int> rows, Span<float> features, Span<float> targets, Span<float> weights)
     {
         int width = FeatureCount, targetWidth = TargetWidth;
-        Buffer buffer = _current;
+        WindowBuffer buffer = _current;
         for (int i = 0; i < rows.Length; i++)
         {
             int row = rows[i];
@@ -175,7 +175,7 @@ internal sealed class StreamedEpochRows : ITrainingSet, IEpochRows
     }
 
     /// <summary>One window's rows: features, targets, weights (empty without), the identities of the last chunk read, and how many rows it holds.</summary>
-    private sealed class Buffer(int capacity, IRowStream stream)
+    private sealed class WindowBuffer(int capacity, IRowStream stream)
     {
         public int Capacity { get; } = capacity;
         public float[] Features { get; } = new float[(long)capacity * stream.FeatureCount];
