@@ -8,7 +8,7 @@ namespace NeuralML.Training;
 /// transforms are folded into the first and last dense layers, so the trained network reads raw features and
 /// predicts in the label's units.
 /// </summary>
-internal sealed class Standardizer
+internal sealed partial class Standardizer
 {
     private const int ChunkRows = 1024;
     private readonly float[]? _featureShift, _featureScale;
@@ -27,7 +27,8 @@ internal sealed class Standardizer
     {
         bool regression = settings.Loss is LossKind.SquaredError or LossKind.AbsoluteError or LossKind.Huber;
         (float targetShift, float targetScale) = regression && settings.StandardizeTargets ? TargetStatistics(data) : (0f, 1f);
-        (float[]? shift, float[]? scale) = settings.StandardizeFeatures ? FeatureStatistics(data) : (null, null);
+        (float[]? shift, float[]? scale) = !settings.StandardizeFeatures ? (null, null)
+            : data is InMemoryTrainingSet { Sparse: { } sparse } ? SparseFeatureStatistics(sparse) : FeatureStatistics(data);
         return new Standardizer(shift, scale, targetShift, targetScale);
     }
 
@@ -43,7 +44,8 @@ internal sealed class Standardizer
     {
         if (!StandardizesFeatures) return false;
         if (set is not InMemoryTrainingSet { TrainerMayModify: true } owned) return true;
-        ApplyToFeatures(owned.OwnedFeatures);
+        if (owned.Sparse is { } sparse) ApplyToSparse(sparse.Values, sparse.Indices);
+        else ApplyToFeatures(owned.OwnedFeatures);
         return false;
     }
 
@@ -144,7 +146,7 @@ internal sealed class Standardizer
     private static (float Mean, float Std) TargetStatistics(ITrainingSet data)
     {
         double sum = 0, sumSquares = 0, weightSum = 0;
-        ForEachChunk(data, (_, targets, weights, count) =>
+        ForEachChunk(data, withFeatures: false, (_, targets, weights, count) =>
         {
             for (int i = 0; i < count; i++)
             {
@@ -169,7 +171,7 @@ internal sealed class Standardizer
     {
         int width = data.FeatureCount;
         var sum = new double[width];
-        ForEachChunk(data, (features, _, _, count) =>
+        ForEachChunk(data, withFeatures: true, (features, _, _, count) =>
         {
             for (int i = 0; i < count; i++)
                 for (int j = 0; j < width; j++) sum[j] += features[i * width + j];
@@ -177,7 +179,7 @@ internal sealed class Standardizer
         var mean = new double[width];
         for (int j = 0; j < width; j++) mean[j] = sum[j] / data.RowCount;
         var squares = new double[width];
-        ForEachChunk(data, (features, _, _, count) =>
+        ForEachChunk(data, withFeatures: true, (features, _, _, count) =>
         {
             for (int i = 0; i < count; i++)
             {
@@ -199,11 +201,11 @@ internal sealed class Standardizer
         return (shift, scale);
     }
 
-    /// <summary>Visits every row in order, <see cref="ChunkRows"/> at a time: (features, targets, weights, rows in the chunk).</summary>
-    private static void ForEachChunk(ITrainingSet data, Action<float[], float[], float[], int> visit)
+    /// <summary>Visits every row in order, <see cref="ChunkRows"/> at a time: (features, or none, targets, weights, rows in the chunk).</summary>
+    private static void ForEachChunk(ITrainingSet data, bool withFeatures, Action<float[], float[], float[], int> visit)
     {
         var rows = new int[ChunkRows];
-        var features = new float[ChunkRows * data.FeatureCount];
+        float[] features = withFeatures ? new float[ChunkRows * data.FeatureCount] : [];
         var targets = new float[ChunkRows * data.TargetWidth];
         var weights = new float[ChunkRows];
         for (int start = 0; start < data.RowCount; start += ChunkRows)

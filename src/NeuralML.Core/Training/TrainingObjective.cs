@@ -8,7 +8,7 @@ namespace NeuralML.Training;
 /// (forward in training mode, loss head, backward, and the L2 penalty's gradient). It owns the network's workspace and
 /// the batch buffers, so an optimizer only chooses which rows to evaluate and how to move the parameters.
 /// </summary>
-internal sealed class TrainingObjective
+internal sealed partial class TrainingObjective
 {
     private readonly FeedForwardNetwork _network;
     private readonly LossHead _head;
@@ -81,10 +81,10 @@ internal sealed class TrainingObjective
         ITrainingSet set = _trainingSet;
         double weight = _batch.Load(set, rows, _standardizer, _standardizeTrainingBatches);
         if (weight <= 0) return (0, 0);
-        ReadOnlySpan<float> logits = _network.Forward(_batch.Features, count, _workspace, _kernels, _trainingParts);
+        ReadOnlySpan<float> logits = ForwardBatch(count, _trainingParts);
         double loss = _head.LossAndGradient(logits, _batch.Targets.AsSpan(0, count * _batch.TargetWidth), _batch.WeightsOf(set, count),
             _batch.DLogits, count, _network.OutputCount, (float)(1.0 / weight));
-        _network.Backward(_batch.Features, count, _batch.DLogits, _dParameters, _workspace, _kernels);
+        BackwardBatch(count);
         AddPenaltyGradients();
         ClipGradient();
         return (loss, weight);
@@ -109,10 +109,10 @@ internal sealed class TrainingObjective
         {
             int count = Math.Min(MaxRows, rows.Length - start);
             _batch.Load(_trainingSet, rows.Slice(start, count), _standardizer, _standardizeTrainingBatches);
-            ReadOnlySpan<float> logits = _network.Forward(_batch.Features, count, _workspace, _kernels, _trainingParts);
+            ReadOnlySpan<float> logits = ForwardBatch(count, _trainingParts);
             loss += _head.LossAndGradient(logits, _batch.Targets.AsSpan(0, count * _batch.TargetWidth), _batch.WeightsOf(_trainingSet, count),
                 _batch.DLogits, count, _network.OutputCount, (float)(1.0 / weight));
-            _network.Backward(_batch.Features, count, _batch.DLogits, _dParameters, _workspace, _kernels);
+            BackwardBatch(count);
             System.Numerics.Tensors.TensorPrimitives.Add(total, _dParameters, total);
         }
         total.CopyTo(_dParameters);
@@ -161,7 +161,7 @@ internal sealed class TrainingObjective
         {
             int count = Math.Min(MaxRows, rows.Length - start);
             weightSum += _batch.Load(set, rows.Slice(start, count), _standardizer, standardizeFeatures);
-            ReadOnlySpan<float> logits = _network.Forward(_batch.Features, count, _workspace, _kernels);
+            ReadOnlySpan<float> logits = ForwardBatch(count, null);
             lossSum += _head.LossAndGradient(logits, _batch.Targets.AsSpan(0, count * width), _batch.WeightsOf(set, count),
                 _batch.DLogits, count, outputs, 1f);
             logits[..(count * outputs)].CopyTo(_watchedLogits.AsSpan(start * outputs));
@@ -191,6 +191,12 @@ internal sealed class TrainingObjective
         for (int l = 0; l < _network.Layers.Count; l++)
         {
             DenseLayerShape layer = _network.Layers[l];
+            if (l == 0 && SparseStep is { } sparse)
+            {
+                AddPenaltyGradients(sparse);
+                continue;
+            }
+            if (l == 0) _firstLayerGradientDense = true;
             Span<float> gradient = _dParameters.AsSpan(layer.WeightOffset, layer.WeightCount);
             if (_l2 != 0f) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_network.Weights(l), _l2, gradient, gradient);
             if (_l1 != 0f) RegularizationKernels.AddL1Gradient(_network.Weights(l), gradient, _l1);

@@ -7,8 +7,8 @@ using NeuralML.Training;
 namespace NeuralML.Reading;
 
 /// <summary>
-/// Reads an <see cref="IDataView"/> into a dense in-memory training set with one cursor over the needed columns:
-/// features (dense or sparse), the label as a target (Boolean → 0/1, key → class index, Single as is) and optional weights.
+/// Reads an <see cref="IDataView"/> into an in-memory training set with one cursor over the needed columns:
+/// features (kept sparse or made dense by <see cref="SparseInput"/>'s rule, in <see cref="FeatureAccumulator"/>), the label as a target (Boolean → 0/1, key → class index, Single as is) and optional weights.
 /// Rows with a missing label are skipped and counted; a non-finite feature or a bad weight stops with an exception
 /// that names the column, the row and the value.
 /// </summary>
@@ -31,11 +31,11 @@ internal static class TrainingDataReader
 
         var columns = new List<DataViewSchema.Column> { featureColumn, labelColumn };
         if (weightColumn is { } w) columns.Add(w);
-        // One dense row-major copy, sized up front: from the view's row count, or from a first pass over the label
-        // alone when the view does not know it (growing by doubling would hold 1.5 copies at the last resize).
+        // One copy, sized up front: from the view's row count, or from a first pass over the label alone when the view
+        // does not know it (growing by doubling would hold 1.5 copies at the last resize).
         long knownRows = data.GetRowCount() ?? CountRows(data, labelColumn);
-        long expectedRows = Math.Clamp(knownRows, 1, Array.MaxLength / Math.Max(featureCount, 1));
-        var features = new float[expectedRows * featureCount];
+        long expectedRows = Math.Clamp(knownRows, 1, Array.MaxLength);
+        var features = new FeatureAccumulator(featureCount, expectedRows);
         var targets = new float[expectedRows];
         var weights = weightColumn is null ? null : new float[expectedRows];
         int count = 0;
@@ -69,13 +69,12 @@ internal static class TrainingDataReader
             CheckFinite(row, featureColumnName, cursor.Position);
             if (count == targets.Length)
             {
-                int capacity = (int)Math.Min((long)count * 2, Array.MaxLength / Math.Max(featureCount, 1));
+                int capacity = (int)Math.Min((long)count * 2, Array.MaxLength);
                 if (capacity <= count) throw new InvalidOperationException($"The training data has more rows than one in-memory copy can hold ({count}).");
-                Array.Resize(ref features, capacity * featureCount);
                 Array.Resize(ref targets, capacity);
                 if (weights is not null) Array.Resize(ref weights, capacity);
             }
-            row.CopyTo(features.AsSpan(count * featureCount, featureCount));
+            features.Add(row);
             targets[count] = target;
             if (weights is not null) weights[count] = weight;
             // Rows of weight 0 do not count towards a class: they cannot teach it.
@@ -92,11 +91,10 @@ internal static class TrainingDataReader
             throw new InvalidOperationException($"Every training row has weight 0 in weight column '{weightColumnName}'; at least one row needs a positive weight.");
         if (count < targets.Length)
         {
-            Array.Resize(ref features, count * featureCount);
             Array.Resize(ref targets, count);
             if (weights is not null) Array.Resize(ref weights, count);
         }
-        var set = new InMemoryTrainingSet(features, targets, weights, featureCount, trainerMayModify: true);
+        InMemoryTrainingSet set = features.Build(targets, weights);
         return new Result(set, skipped, rowsPerClass);
     }
 

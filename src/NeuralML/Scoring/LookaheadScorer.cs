@@ -28,6 +28,12 @@ internal sealed class LookaheadScorer : IDisposable
     private int _count;
     private bool _exhausted;
 
+    // Sparse rows are batched apart from dense ones (SparseScoringBatch): a batch holds one kind; a row of the other
+    // kind ends it and, left pending on the second cursor, starts the next one.
+    private readonly SparseScoringBatch _sparse;
+    private readonly int _sparseBatchRows;
+    private bool _batchSparse, _pending;
+
     public LookaheadScorer(FeedForwardModelParameters model, IDataView input, DataViewSchema.Column featureColumn)
     {
         FeedForwardNetwork network = model.Network;
@@ -35,10 +41,15 @@ internal sealed class LookaheadScorer : IDisposable
         _outputs = network.OutputCount;
         int widest = network.LayerSizeSpan.ToArray().Max();
         _batchRows = (int)Math.Clamp(WorkspaceBudget / ((long)widest * 3), 1, MaxBatchRows);
-        _scorer = new NetworkScorer(network, model.Head, model.Kernels, _batchRows);
+        // A sparse batch holds no dense input rows: only the layers' outputs count against the budget.
+        int widestOutput = network.LayerSizeSpan[1..].ToArray().Max();
+        _sparseBatchRows = (int)Math.Clamp(WorkspaceBudget / ((long)widestOutput * 3), 1, MaxBatchRows);
+        int maxRows = Math.Max(_batchRows, _sparseBatchRows);
+        _scorer = new NetworkScorer(network, model.Head, model.Kernels, maxRows);
         _features = new float[_batchRows * _inputs];
-        _logits = new float[_batchRows * _outputs];
-        _scored = new float[_batchRows * _outputs];
+        _logits = new float[maxRows * _outputs];
+        _scored = new float[maxRows * _outputs];
+        _sparse = new SparseScoringBatch(_inputs, _sparseBatchRows);
         _lookahead = input.GetRowCursor([featureColumn]);
         _featureGetter = _lookahead.GetGetter<VBuffer<float>>(featureColumn);
     }
@@ -53,10 +64,25 @@ internal sealed class LookaheadScorer : IDisposable
     public bool TryCopy(long position, ReadOnlySpan<float> features, Scores target)
     {
         if (position >= _first + _count && !_exhausted) ReadBatchFrom(position);
-        if (position < _first || position >= _first + _count) return false;
+        if (position < _first || position >= _first + _count || _batchSparse) return false;
         int row = (int)(position - _first);
         ReadOnlySpan<float> scored = _features.AsSpan(row * _inputs, _inputs);
         if (!MemoryMarshal.AsBytes(scored).SequenceEqual(MemoryMarshal.AsBytes(features))) return false;
+        _logits.AsSpan(row * _outputs, _outputs).CopyTo(target.Logits);
+        _scored.AsSpan(row * _outputs, _outputs).CopyTo(target.Outputs);
+        return true;
+    }
+
+    /// <summary>
+    /// <see cref="TryCopy(long, ReadOnlySpan{float}, Scores)"/> for a sparse row: whether a batch scored exactly
+    /// <paramref name="features"/>' indices and values for it.
+    /// </summary>
+    public bool TryCopy(long position, in VBuffer<float> features, Scores target)
+    {
+        if (position >= _first + _count && !_exhausted) ReadBatchFrom(position);
+        if (position < _first || position >= _first + _count || !_batchSparse) return false;
+        int row = (int)(position - _first);
+        if (!_sparse.Holds(row, features)) return false;
         _logits.AsSpan(row * _outputs, _outputs).CopyTo(target.Logits);
         _scored.AsSpan(row * _outputs, _outputs).CopyTo(target.Outputs);
         return true;
@@ -67,6 +93,10 @@ internal sealed class LookaheadScorer : IDisposable
     {
         _count = 0;
         _first = position;
+        _sparse.Clear();
+        // A row left pending by the last batch is where the second cursor stands: it starts this batch if it is the one asked for.
+        bool pending = _pending && _lookahead.Position == position;
+        _pending = false;
         while (_lookahead.Position < position - 1)
         {
             if (!_lookahead.MoveNext())
@@ -75,10 +105,12 @@ internal sealed class LookaheadScorer : IDisposable
                 return;
             }
         }
-        while (_count < _batchRows && _lookahead.MoveNext())
+        int limit = _batchRows;
+        while (_count < limit && (pending || _lookahead.MoveNext()))
         {
             bool sameRow = _lookahead.Position == _first + _count;
-            if (sameRow) _featureGetter(ref _row);
+            if (sameRow && !pending) _featureGetter(ref _row);
+            pending = false;
             if (!sameRow || _row.Length != _inputs)
             {
                 // The second cursor does not count rows as the first does, or a row is malformed: stop batching, score row by row.
@@ -86,13 +118,26 @@ internal sealed class LookaheadScorer : IDisposable
                 _count = 0;
                 return;
             }
-            _row.CopyTo(_features.AsSpan(_count * _inputs, _inputs));
+            bool sparseRow = SparseScoringBatch.IsSparseRow(_row);
+            if (_count == 0)
+            {
+                _batchSparse = sparseRow;
+                limit = sparseRow ? _sparseBatchRows : _batchRows;
+            }
+            else if (sparseRow != _batchSparse)
+            {
+                _pending = true;
+                break;
+            }
+            if (sparseRow) _sparse.Add(_row);
+            else _row.CopyTo(_features.AsSpan(_count * _inputs, _inputs));
             _count++;
         }
-        if (_count < _batchRows) _exhausted = true;
+        if (_count < limit && !_pending) _exhausted = true;
         if (_count == 0) return;
         BatchesScored++;
-        _scorer.Score(_features, _count, _logits, _scored);
+        if (_batchSparse) _sparse.Score(_scorer, _logits, _scored);
+        else _scorer.Score(_features, _count, _logits, _scored);
     }
 
     public void Dispose() => _lookahead.Dispose();

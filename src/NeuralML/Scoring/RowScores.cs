@@ -32,7 +32,8 @@ internal sealed class Scores(int width)
 /// The scores of a cursor's current row, computed once per row however many output columns read them. With a
 /// <see cref="LookaheadScorer"/> they come from a batch scored ahead, when that batch saw exactly this row's
 /// features; otherwise (shuffled cursors, prediction engines, a mismatch) the row is scored on its own. Both give the
-/// same bits: a row's result depends only on its features, not on its batch.
+/// same bits: a row's result depends only on its features, not on its batch. A sparse row stays sparse
+/// (<see cref="SparseScoringBatch"/>), alone and in the batch.
 /// </summary>
 internal sealed class RowScores
 {
@@ -43,6 +44,7 @@ internal sealed class RowScores
     private readonly float[] _dense;
     private readonly Scores _current;
     private VBuffer<float> _features;
+    private SparseScoringBatch? _sparse;
     private long _position = -1;
 
     public RowScores(FeedForwardModelParameters model, DataViewRow input, DataViewSchema.Column featureColumn, LookaheadScorer? lookahead)
@@ -53,6 +55,14 @@ internal sealed class RowScores
         _lookahead = lookahead;
         _dense = new float[model.Network.InputCount];
         _current = new Scores(model.Network.OutputCount);
+    }
+
+    private void ScoreSparse()
+    {
+        _sparse ??= new SparseScoringBatch(_dense.Length, maxRows: 1);
+        _sparse.Clear();
+        _sparse.Add(_features);
+        _sparse.Score(_scorer, _current.Logits, _current.Outputs);
     }
 
     /// <summary>The current row's scores.</summary>
@@ -67,8 +77,15 @@ internal sealed class RowScores
                 _featureGetter(ref _features);
                 if (_features.Length != _dense.Length)
                     throw new InvalidOperationException($"The model expects {_dense.Length} features, row {position} has {_features.Length}.");
-                _features.CopyTo(_dense);
-                if (_lookahead is null || !_lookahead.TryCopy(position, _dense, _current)) _scorer.Score(_dense, 1, _current.Logits, _current.Outputs);
+                if (SparseScoringBatch.IsSparseRow(_features))
+                {
+                    if (_lookahead is null || !_lookahead.TryCopy(position, _features, _current)) ScoreSparse();
+                }
+                else
+                {
+                    _features.CopyTo(_dense);
+                    if (_lookahead is null || !_lookahead.TryCopy(position, _dense, _current)) _scorer.Score(_dense, 1, _current.Logits, _current.Outputs);
+                }
                 _position = position;
             }
             return _current;

@@ -35,6 +35,7 @@ internal sealed class RmsPropOptimizer : MiniBatchOptimizer
         (_rho, _epsilon, _momentum, _threads) = (rho, epsilon, momentum, threads);
     }
 
-    public override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
-        => Kernels.OptimizerKernels.RmsProp(parameters, gradients, _meanSquare, _momentumBuffer, learningRate, _rho, _epsilon, _momentum, _threads);
+    protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length, float learningRate)
+        => Kernels.OptimizerKernels.RmsProp(parameters.Slice(start, length), gradients.Slice(start, length), _meanSquare.AsSpan(start, length),
+            _momentumBuffer.Length == 0 ? [] : _momentumBuffer.AsSpan(start, length), learningRate, _rho, _epsilon, _momentum, _threads);
 }

@@ -1,0 +1,89 @@
+using NeuralML.Kernels;
+using NeuralML.Network;
+
+namespace NeuralML.Training;
+
+/// <summary>
+/// Batches of a sparse training set: the first layer runs on the sparse kernels, and its weight gradient is written
+/// only in the rows of the features the batch holds. The other rows are kept at zero (the rows the previous batch
+/// wrote are cleared first), so <see cref="Gradient"/> is the true gradient whichever rows a batch touches.
+/// </summary>
+internal sealed partial class TrainingObjective
+{
+    private int[] _touched = [];
+    private int _touchedCount;
+    private SparseStep? _sparseStep;
+
+    // Set when the first layer's whole weight gradient was written (a dense batch or a dense penalty), so that the
+    // next sparse batch clears it all rather than only the rows it wrote last.
+    private bool _firstLayerGradientDense;
+
+    /// <summary>
+    /// Whether a mini-batch optimizer updates only the first-layer weight rows a sparse batch touches
+    /// (<see cref="MiniBatchOptimizer"/>'s lazy step); then the L1 and L2 penalties are applied to those rows only, too.
+    /// </summary>
+    public bool LazySparseUpdates { get; init; }
+
+    /// <summary>The rows the last <see cref="Evaluate"/> touched, when its batch was sparse and updates are lazy; else null.</summary>
+    public SparseStep? SparseStep => LazySparseUpdates && _batch.LoadedSparse ? _sparseStep ??= CreateSparseStep() : null;
+
+    private SparseStep CreateSparseStep()
+    {
+        DenseLayerShape first = _network.Layers[0];
+        return new SparseStep(_batch.Sparse!, first.WeightOffset, first.Outputs, first.BiasOffset);
+    }
+
+    private ReadOnlySpan<float> ForwardBatch(int count, IHiddenLayerPart[]? parts) => _batch.LoadedSparse
+        ? _network.Forward(_batch.Sparse!.Rows, _workspace, _kernels, parts)
+        : _network.Forward(_batch.Features, count, _workspace, _kernels, parts);
+
+    private void BackwardBatch(int count)
+    {
+        if (!_batch.LoadedSparse)
+        {
+            _network.Backward(_batch.Features, count, _batch.DLogits, _dParameters, _workspace, _kernels);
+            _firstLayerGradientDense = true;
+            return;
+        }
+        SparseBatch batch = _batch.Sparse!;
+        batch.Transpose();
+        DenseLayerShape first = _network.Layers[0];
+        Span<float> dWeights = _dParameters.AsSpan(first.WeightOffset, first.WeightCount);
+        if (_firstLayerGradientDense) dWeights.Clear();
+        else
+            foreach (int row in _touched.AsSpan(0, _touchedCount)) dWeights.Slice(row * first.Outputs, first.Outputs).Clear();
+        _firstLayerGradientDense = false;
+        _network.Backward(batch.Columns, count, _batch.DLogits, _dParameters, _workspace, _kernels);
+        ReadOnlySpan<int> touched = batch.Columns.Columns;
+        if (_touched.Length < touched.Length) _touched = new int[Math.Max(touched.Length, 2 * _touched.Length)];
+        touched.CopyTo(_touched);
+        _touchedCount = touched.Length;
+    }
+
+    /// <summary>The penalties' gradients on the first layer's touched rows only (the lazy step leaves the others alone).</summary>
+    private void AddPenaltyGradients(SparseStep sparse)
+    {
+        int width = sparse.FirstLayerOutputs;
+        foreach (int row in sparse.Rows)
+        {
+            int at = sparse.FirstLayerOffset + row * width;
+            ReadOnlySpan<float> weights = _network.Parameters.AsSpan(at, width);
+            Span<float> gradient = _dParameters.AsSpan(at, width);
+            if (_l2 != 0f) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(weights, _l2, gradient, gradient);
+            if (_l1 != 0f) RegularizationKernels.AddL1Gradient(weights, gradient, _l1);
+        }
+    }
+
+    /// <summary><see cref="ScaleWeights(float)"/> for a lazy step: the first layer's touched rows and every later layer.</summary>
+    public void ScaleWeights(float factor, SparseStep sparse)
+    {
+        int width = sparse.FirstLayerOutputs;
+        foreach (int row in sparse.Rows)
+        {
+            Span<float> weights = _network.Parameters.AsSpan(sparse.FirstLayerOffset + row * width, width);
+            System.Numerics.Tensors.TensorPrimitives.Multiply(weights, factor, weights);
+        }
+        for (int l = 1; l < _network.Layers.Count; l++)
+            System.Numerics.Tensors.TensorPrimitives.Multiply(_network.Weights(l), factor, _network.Weights(l));
+    }
+}
