@@ -37,17 +37,19 @@ internal abstract class SparseKernels
 
     /// <summary>
     /// dWeights[j, :] = Σ_r x[r, j]·dY[r, :] for every column j that <paramref name="columns"/> (the batch's transpose)
-    /// holds, in row order, overwritten; the other rows of dWeights are not touched. dBias = the column sums of dY, row
-    /// by row in order, overwritten.
+    /// holds, in row order, overwritten; the other rows of dWeights are not touched. With <paramref name="compact"/>,
+    /// dWeights is (columns.Count, outputs) instead and its row i is column <c>columns.Columns[i]</c>'s. dBias = the
+    /// column sums of dY, row by row in order, overwritten.
     /// </summary>
-    public void WeightGradient(SparseColumns columns, ReadOnlySpan<float> dY, Span<float> dWeights, Span<float> dBias, int rows, int inputs, int outputs)
+    public void WeightGradient(SparseColumns columns, ReadOnlySpan<float> dY, Span<float> dWeights, Span<float> dBias, int rows, int inputs, int outputs,
+        bool compact = false)
     {
         if ((long)rows * outputs > dY.Length) throw new ArgumentException("dY is smaller than (rows, outputs).", nameof(dY));
-        if ((long)inputs * outputs > dWeights.Length) throw new ArgumentException("dWeights are smaller than (inputs, outputs).", nameof(dWeights));
+        if ((long)(compact ? columns.Count : inputs) * outputs > dWeights.Length) throw new ArgumentException("dWeights are smaller than their shape.", nameof(dWeights));
         if (dBias.Length < outputs) throw new ArgumentException("dBias is shorter than outputs.", nameof(dBias));
         CheckIndices(columns.EntryRows, rows, nameof(columns));
         CheckIndices(columns.Columns, inputs, nameof(columns));
-        Run(columns.EntryValues, columns.EntryRows, columns.Starts, columns.Columns, dY, [], dWeights, columns.Count, outputs);
+        Run(columns.EntryValues, columns.EntryRows, columns.Starts, compact ? [] : columns.Columns, dY, [], dWeights, columns.Count, outputs);
         dBias[..outputs].Clear();
         for (int r = 0; r < rows; r++)
             System.Numerics.Tensors.TensorPrimitives.Add(dBias[..outputs], dY.Slice(r * outputs, outputs), dBias[..outputs]);

@@ -20,10 +20,13 @@ internal sealed partial class FeedForwardNetwork
     /// after a sparse <see cref="Forward(in SparseRows, NetworkWorkspace, DenseKernels, IHiddenLayerPart[])"/> of
     /// <paramref name="rows"/> rows whose transpose is <paramref name="input"/>. The first layer's weight gradient is
     /// written only in the rows of the columns the batch touches (<see cref="SparseColumns.Columns"/>): the caller
-    /// keeps the other rows as it wants them (zero for the true gradient).
+    /// keeps the other rows as it wants them (zero for the true gradient). With <paramref name="dTouchedRows"/>
+    /// ((<see cref="SparseColumns.Count"/>, first layer's outputs)), those rows go there instead, one per touched column
+    /// in order, and the first layer's weights in <paramref name="dParameters"/> are not written at all.
     /// </summary>
-    public void Backward(SparseColumns input, int rows, ReadOnlySpan<float> dLogits, Span<float> dParameters, NetworkWorkspace workspace, DenseKernels kernels)
-        => BackwardCore([], input, rows, dLogits, dParameters, workspace, kernels);
+    public void Backward(SparseColumns input, int rows, ReadOnlySpan<float> dLogits, Span<float> dParameters, NetworkWorkspace workspace, DenseKernels kernels,
+        Span<float> dTouchedRows = default)
+        => BackwardCore([], input, dTouchedRows, rows, dLogits, dParameters, workspace, kernels);
 
     /// <summary>Layer <paramref name="l"/>'s product y = f(x·W + b), on the sparse kernels for a sparse input to the first layer.</summary>
     private void Product(int l, ReadOnlySpan<float> layerInput, scoped in SparseRows sparse, Span<float> y, int rows, DenseKernels kernels, Activation activation)

@@ -237,10 +237,10 @@ internal sealed partial class FeedForwardNetwork
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Backward(ReadOnlySpan<float> input, int rows, ReadOnlySpan<float> dLogits, Span<float> dParameters,
-        NetworkWorkspace workspace, DenseKernels kernels) => BackwardCore(input, null, rows, dLogits, dParameters, workspace, kernels);
+        NetworkWorkspace workspace, DenseKernels kernels) => BackwardCore(input, null, [], rows, dLogits, dParameters, workspace, kernels);
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    private void BackwardCore(ReadOnlySpan<float> input, SparseColumns? sparseInput, int rows, ReadOnlySpan<float> dLogits, Span<float> dParameters,
+    private void BackwardCore(ReadOnlySpan<float> input, SparseColumns? sparseInput, Span<float> dTouchedRows, int rows, ReadOnlySpan<float> dLogits, Span<float> dParameters,
         NetworkWorkspace workspace, DenseKernels kernels)
     {
         if (dParameters.Length != Parameters.Length) throw new ArgumentException("Gradient buffer does not match the parameters.", nameof(dParameters));
@@ -266,8 +266,9 @@ internal sealed partial class FeedForwardNetwork
 
             if (l == 0 && sparseInput is not null)
             {
-                kernels.Sparse.WeightGradient(sparseInput, dOutput, dParameters.Slice(layer.WeightOffset, layer.WeightCount),
-                    dParameters.Slice(layer.BiasOffset, layer.Outputs), rows, layer.Inputs, layer.Outputs);
+                bool compact = !dTouchedRows.IsEmpty;
+                kernels.Sparse.WeightGradient(sparseInput, dOutput, compact ? dTouchedRows : dParameters.Slice(layer.WeightOffset, layer.WeightCount),
+                    dParameters.Slice(layer.BiasOffset, layer.Outputs), rows, layer.Inputs, layer.Outputs, compact);
                 break;
             }
             ReadOnlySpan<float> layerInput = l == 0 ? input.Slice(0, rows * layer.Inputs) : workspace.LayerResults[l - 1].AsSpan(0, rows * layer.Inputs);

@@ -4,9 +4,10 @@ using NeuralML.Network;
 namespace NeuralML.Training;
 
 /// <summary>
-/// Batches of a sparse training set: the first layer runs on the sparse kernels, and its weight gradient is written
-/// only in the rows of the features the batch holds. The other rows are kept at zero (the rows the previous batch
-/// wrote are cleared first), so <see cref="Gradient"/> is the true gradient whichever rows a batch touches.
+/// Batches of a sparse training set: the first layer runs on the sparse kernels, and its weight gradient has rows only
+/// for the features the batch holds. For a lazy step (<see cref="SparseStep"/>) they go to a buffer of their own;
+/// otherwise (L-BFGS) into <see cref="Gradient"/>, whose other first-layer rows are kept at zero (the rows the
+/// previous batch wrote are cleared first), so that it is the true gradient whichever rows a batch touches.
 /// </summary>
 internal sealed partial class TrainingObjective
 {
@@ -48,6 +49,15 @@ internal sealed partial class TrainingObjective
         SparseBatch batch = _batch.Sparse!;
         batch.Transpose();
         DenseLayerShape first = _network.Layers[0];
+        if (SparseStep is { } step)
+        {
+            // The lazy step reads the touched rows' gradient from a buffer of their own: the first layer's part of the
+            // full gradient is never written (nor, untouched, even paged in).
+            int size = batch.Columns.Count * first.Outputs;
+            if (step.RowGradients.Length < size) step.RowGradients = new float[Math.Max(size, 2 * step.RowGradients.Length)];
+            _network.Backward(batch.Columns, count, _batch.DLogits, _dParameters, _workspace, _kernels, step.Gradient);
+            return;
+        }
         Span<float> dWeights = _dParameters.AsSpan(first.WeightOffset, first.WeightCount);
         if (_firstLayerGradientDense) dWeights.Clear();
         else
@@ -64,15 +74,18 @@ internal sealed partial class TrainingObjective
     private void AddPenaltyGradients(SparseStep sparse)
     {
         int width = sparse.FirstLayerOutputs;
-        foreach (int row in sparse.Rows)
+        ReadOnlySpan<int> rows = sparse.Rows;
+        for (int i = 0; i < rows.Length; i++)
         {
-            int at = sparse.FirstLayerOffset + row * width;
-            ReadOnlySpan<float> weights = _network.Parameters.AsSpan(at, width);
-            Span<float> gradient = _dParameters.AsSpan(at, width);
+            ReadOnlySpan<float> weights = _network.Parameters.AsSpan(sparse.FirstLayerOffset + rows[i] * width, width);
+            Span<float> gradient = sparse.Gradient.Slice(i * width, width);
             if (_l2 != 0f) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(weights, _l2, gradient, gradient);
             if (_l1 != 0f) RegularizationKernels.AddL1Gradient(weights, gradient, _l1);
         }
     }
+
+    /// <summary>The squares of the touched rows' gradient of a lazy step (0 otherwise), which the full gradient does not hold.</summary>
+    private double SparseStepSquares() => SparseStep is { } step ? System.Numerics.Tensors.TensorPrimitives.SumOfSquares<float>(step.Gradient) : 0;
 
     /// <summary><see cref="ScaleWeights(float)"/> for a lazy step: the first layer's touched rows and every later layer.</summary>
     public void ScaleWeights(float factor, SparseStep sparse)

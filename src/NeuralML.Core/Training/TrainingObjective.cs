@@ -66,7 +66,8 @@ internal sealed partial class TrainingObjective
 
     /// <summary>
     /// The gradient of the last <see cref="Evaluate"/>: ∂(Σw·L/Σw + ½λ₂‖W‖² + λ₁‖W‖₁)/∂parameters, scaled down to
-    /// the clipping norm when its 2-norm is above it.
+    /// the clipping norm when its 2-norm is above it. After a lazy sparse step's evaluation, the first layer's weight
+    /// rows are in <see cref="SparseStep"/>'s gradient instead (zeros here).
     /// </summary>
     public ReadOnlySpan<float> Gradient => _dParameters;
 
@@ -207,7 +208,9 @@ internal sealed partial class TrainingObjective
     private void ClipGradient()
     {
         if (_clipNorm is not float limit) return;
-        double norm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares<float>(_dParameters));
-        if (norm > limit) System.Numerics.Tensors.TensorPrimitives.Multiply(_dParameters, (float)(limit / norm), _dParameters);
+        double norm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares<float>(_dParameters) + SparseStepSquares());
+        if (norm <= limit) return;
+        System.Numerics.Tensors.TensorPrimitives.Multiply(_dParameters, (float)(limit / norm), _dParameters);
+        if (SparseStep is { } step) System.Numerics.Tensors.TensorPrimitives.Multiply(step.Gradient, (float)(limit / norm), step.Gradient);
     }
 }

@@ -30,7 +30,7 @@ internal abstract class MiniBatchOptimizer : IOptimizer
     public void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
     {
         BeginStep();
-        UpdateRange(parameters, gradients, 0, parameters.Length, learningRate);
+        UpdateRange(parameters, gradients, 0, learningRate);
     }
 
     /// <summary>
@@ -46,8 +46,10 @@ internal abstract class MiniBatchOptimizer : IOptimizer
         Span<float> parameters = objective.Parameters;
         ReadOnlySpan<float> gradients = objective.Gradient;
         int width = sparse.FirstLayerOutputs;
-        foreach (int row in sparse.Rows) UpdateRange(parameters, gradients, sparse.FirstLayerOffset + row * width, width, learningRate);
-        UpdateRange(parameters, gradients, sparse.DenseStart, parameters.Length - sparse.DenseStart, learningRate);
+        ReadOnlySpan<int> rows = sparse.Rows;
+        ReadOnlySpan<float> rowGradients = sparse.Gradient;
+        for (int i = 0; i < rows.Length; i++) UpdateRange(parameters, rowGradients.Slice(i * width, width), sparse.FirstLayerOffset + rows[i] * width, learningRate);
+        UpdateRange(parameters, gradients[sparse.DenseStart..], sparse.DenseStart, learningRate);
     }
 
     /// <summary>Starts a step: whatever every parameter's update shares (Adam's step count and bias corrections).</summary>
@@ -55,8 +57,8 @@ internal abstract class MiniBatchOptimizer : IOptimizer
     {
     }
 
-    /// <summary>Moves parameters [start, start + length) along their gradients, with their own optimizer state.</summary>
-    protected abstract void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length, float learningRate);
+    /// <summary>Moves parameters [start, start + gradients.Length) along <paramref name="gradients"/>, with their own optimizer state.</summary>
+    protected abstract void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, float learningRate);
 }
 
 /// <summary>
@@ -67,8 +69,8 @@ internal sealed class SgdOptimizer(int parameterCount, float momentum, bool nest
 {
     private readonly float[] _velocity = new float[parameterCount];
 
-    protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length, float learningRate)
-        => Kernels.OptimizerKernels.Sgd(parameters.Slice(start, length), gradients.Slice(start, length), _velocity.AsSpan(start, length), learningRate, momentum, nesterov, threads);
+    protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, float learningRate)
+        => Kernels.OptimizerKernels.Sgd(parameters.Slice(start, gradients.Length), gradients, _velocity.AsSpan(start, gradients.Length), learningRate, momentum, nesterov, threads);
 }
 
 /// <summary>
@@ -89,7 +91,7 @@ internal sealed class AdamOptimizer(int parameterCount, int threads = 1) : MiniB
         _correction2 = 1f - MathF.Pow(Beta2, _step);
     }
 
-    protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, int length, float learningRate)
-        => Kernels.OptimizerKernels.Adam(parameters.Slice(start, length), gradients.Slice(start, length), _m.AsSpan(start, length), _v.AsSpan(start, length),
+    protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, float learningRate)
+        => Kernels.OptimizerKernels.Adam(parameters.Slice(start, gradients.Length), gradients, _m.AsSpan(start, gradients.Length), _v.AsSpan(start, gradients.Length),
             learningRate / _correction1, Beta1, Beta2, Epsilon, MathF.Sqrt(_correction2), threads);
 }
