@@ -2,10 +2,18 @@
 // <nnz> ones each (one-hot / hashing style), labels from a planted linear rule. Prints Fit's time and the process's
 // peak working set (VmHWM), then Transform + Evaluate per row and PredictionEngine per row, and the test AUC.
 // Usage: dotnet run -c Release --project benchmarks/sparse/NeuralML.Sparse -- [rows] [width] [nnz] [threads]
+// With --crossover [rows] [width] [outputs] [threads]: the kernels' sparse/dense crossover density (Crossover.cs).
 using System.Diagnostics;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using NeuralML;
+
+if (args.Length > 0 && args[0] == "--crossover")
+{
+    int[] a = [.. args.Skip(1).Select(int.Parse)];
+    NeuralML.Sparse.Crossover.Run(a.Length > 0 ? a[0] : 32, a.Length > 1 ? a[1] : 2_000, a.Length > 2 ? a[2] : 128, a.Length > 3 ? a[3] : Environment.ProcessorCount);
+    return;
+}
 
 int rows = args.Length > 0 ? int.Parse(args[0]) : 2_000;
 int width = args.Length > 1 ? int.Parse(args[1]) : 100_000;
