@@ -45,7 +45,7 @@ internal sealed class SparseColumns
         for (int k = 0; k < nnz; k++) keys[k] = ((long)x.Indices[k] << 32) | (uint)k;
         keys.Sort();
         ReadOnlySpan<int> offsets = x.Offsets;
-        int count = 0, row = 0;
+        int count = 0;
         for (int e = 0; e < nnz; e++)
         {
             int column = (int)(keys[e] >> 32), k = (int)keys[e];
@@ -56,8 +56,7 @@ internal sealed class SparseColumns
                 count++;
             }
             // Positions are not in order across columns: find the row by binary search on the offsets.
-            row = RowOf(offsets, k);
-            _rows[e] = row;
+            _rows[e] = RowOf(offsets, k);
             _values[e] = x.Values[k];
         }
         _starts[count] = nnz;
