@@ -42,6 +42,13 @@ internal abstract class DenseKernels
         };
     }
 
+    private SparseKernels? _sparse;
+
+    /// <summary>The sparse-input products (<see cref="SparseKernels"/>) of the same path on the same threads.</summary>
+    public SparseKernels Sparse => _sparse ??= CreateSparse();
+
+    private protected abstract SparseKernels CreateSparse();
+
     /// <summary>The name of the implementation, for logs and benchmarks.</summary>
     public abstract string Name { get; }
 

@@ -33,6 +33,8 @@ internal sealed unsafe partial class PackedDenseKernels<TKernel, TVector> : Dens
 
     public override string Name => typeof(TKernel).Name.Replace("MicroKernel", "", StringComparison.Ordinal);
 
+    private protected override SparseKernels CreateSparse() => new SparseKernels<TVector>(_threads);
+
     public override DenseKernels WithThreads(int threads) => Math.Max(1, threads) == _threads ? this : new PackedDenseKernels<TKernel, TVector>(threads);
 
     private protected override void ForwardCore(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y,

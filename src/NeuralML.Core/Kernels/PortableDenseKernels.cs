@@ -12,6 +12,8 @@ internal sealed class PortableDenseKernels : DenseKernels
 
     public override string Name => "Portable";
 
+    private protected override SparseKernels CreateSparse() => new SparseKernels<SimdScalar>(1);
+
     /// <summary>The portable loops run on the calling thread only.</summary>
     public override DenseKernels WithThreads(int threads) => this;
 

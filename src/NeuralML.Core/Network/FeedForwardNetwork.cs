@@ -9,7 +9,7 @@ namespace NeuralML.Network;
 /// All parameters live in one contiguous buffer, layer after layer, each layer's weights (inputs, outputs) row-major
 /// followed by its biases (and PReLU's slopes): one buffer for the optimizer to sweep and for the model file.
 /// </summary>
-internal sealed class FeedForwardNetwork
+internal sealed partial class FeedForwardNetwork
 {
     private readonly DenseLayerShape[] _layers;
     private readonly int[] _layerSizes;
@@ -188,12 +188,16 @@ internal sealed class FeedForwardNetwork
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public ReadOnlySpan<float> Forward(ReadOnlySpan<float> input, int rows, NetworkWorkspace workspace, DenseKernels kernels,
-        IHiddenLayerPart[]? trainingParts = null)
+        IHiddenLayerPart[]? trainingParts = null) => ForwardCore(input, default, rows, workspace, kernels, trainingParts);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private ReadOnlySpan<float> ForwardCore(ReadOnlySpan<float> input, scoped in SparseRows sparse, int rows, NetworkWorkspace workspace, DenseKernels kernels,
+        IHiddenLayerPart[]? trainingParts)
     {
         workspace.EnsureFits(this, rows);
         workspace.Parts = trainingParts ?? [];
         workspace.Training = trainingParts is not null;
-        ReadOnlySpan<float> layerInput = input.Slice(0, rows * InputCount);
+        ReadOnlySpan<float> layerInput = sparse.Offsets.IsEmpty ? input.Slice(0, rows * InputCount) : [];
         for (int l = 0; l < _layers.Length; l++)
         {
             DenseLayerShape layer = _layers[l];
@@ -201,7 +205,7 @@ internal sealed class FeedForwardNetwork
             if (layer.BatchNormalization)
             {
                 float[] z = workspace.Normalized[l], y = workspace.PreActivations[l]; // (rows, outputs) each
-                kernels.Forward(layerInput, Weights(l), Biases(l), z, rows, layer.Inputs, layer.Outputs);
+                Product(l, layerInput, sparse, z, rows, kernels, Activation.Identity);
                 if (workspace.Training)
                     Network.BatchNormalization.Train(z, y, rows, layer.Outputs, Scale(l), Shift(l), RunningMean(l), RunningVariance(l), workspace.InverseStd[l]);
                 else
@@ -211,12 +215,12 @@ internal sealed class FeedForwardNetwork
             else if (layer.KeepsPreActivation)
             {
                 float[] z = workspace.PreActivations[l]; // (rows, outputs)
-                kernels.Forward(layerInput, Weights(l), Biases(l), z, rows, layer.Inputs, layer.Outputs);
+                Product(l, layerInput, sparse, z, rows, kernels, Activation.Identity);
                 Activate(l, z, result, rows);
             }
             else
             {
-                kernels.Forward(layerInput, Weights(l), Biases(l), result, rows, layer.Inputs, layer.Outputs, layer.Activation);
+                Product(l, layerInput, sparse, result, rows, kernels, layer.Activation);
             }
             if (l < _layers.Length - 1)
                 foreach (IHiddenLayerPart part in workspace.Parts) result = part.Forward(l, result, rows, layer.Outputs);
@@ -227,12 +231,16 @@ internal sealed class FeedForwardNetwork
     }
 
     /// <summary>
-    /// Back-propagates <paramref name="dLogits"/> (rows, OutputCount) through the last <see cref="Forward"/> (and its
+    /// Back-propagates <paramref name="dLogits"/> (rows, OutputCount) through the last <see cref="Forward(ReadOnlySpan{float}, int, NetworkWorkspace, DenseKernels, IHiddenLayerPart[])"/> (and its
     /// training parts) and writes the parameter gradients into <paramref name="dParameters"/> (same layout as
     /// <see cref="Parameters"/>; every value is overwritten, so it needs no clearing).
     /// </summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Backward(ReadOnlySpan<float> input, int rows, ReadOnlySpan<float> dLogits, Span<float> dParameters,
+        NetworkWorkspace workspace, DenseKernels kernels) => BackwardCore(input, null, [], rows, dLogits, dParameters, workspace, kernels);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private void BackwardCore(ReadOnlySpan<float> input, SparseColumns? sparseInput, Span<float> dTouchedRows, int rows, ReadOnlySpan<float> dLogits, Span<float> dParameters,
         NetworkWorkspace workspace, DenseKernels kernels)
     {
         if (dParameters.Length != Parameters.Length) throw new ArgumentException("Gradient buffer does not match the parameters.", nameof(dParameters));
@@ -256,6 +264,13 @@ internal sealed class FeedForwardNetwork
                 dParameters.Slice(at + 2 * o, 2 * o).Clear(); // the running statistics are not trained
             }
 
+            if (l == 0 && sparseInput is not null)
+            {
+                bool compact = !dTouchedRows.IsEmpty;
+                kernels.Sparse.WeightGradient(sparseInput, dOutput, compact ? dTouchedRows : dParameters.Slice(layer.WeightOffset, layer.WeightCount),
+                    dParameters.Slice(layer.BiasOffset, layer.Outputs), rows, layer.Inputs, layer.Outputs, compact);
+                break;
+            }
             ReadOnlySpan<float> layerInput = l == 0 ? input.Slice(0, rows * layer.Inputs) : workspace.LayerResults[l - 1].AsSpan(0, rows * layer.Inputs);
             kernels.WeightGradient(dOutput, layerInput, dParameters.Slice(layer.WeightOffset, layer.WeightCount),
                 dParameters.Slice(layer.BiasOffset, layer.Outputs), rows, layer.Inputs, layer.Outputs);

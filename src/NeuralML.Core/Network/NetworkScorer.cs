@@ -7,7 +7,7 @@ namespace NeuralML.Network;
 /// features into logits and outputs, for a single row and for a batch alike; one instance per thread, since it owns
 /// its workspace. A row's result depends only on its features, not on the other rows of its batch.
 /// </summary>
-internal sealed class NetworkScorer
+internal sealed partial class NetworkScorer
 {
     private readonly FeedForwardNetwork _network;
     private readonly OutputHead _head;

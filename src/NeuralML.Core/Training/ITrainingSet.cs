@@ -15,6 +15,9 @@ internal interface ITrainingSet
 
     bool HasWeights { get; }
 
-    /// <summary>Copies the given rows, in order, into (rows, FeatureCount) features, (rows, TargetWidth) targets and (rows) weights.</summary>
+    /// <summary>
+    /// Copies the given rows, in order, into (rows, FeatureCount) features, (rows, TargetWidth) targets and (rows)
+    /// weights; with empty <paramref name="features"/>, only the targets and weights.
+    /// </summary>
     void CopyRows(ReadOnlySpan<int> rows, Span<float> features, Span<float> targets, Span<float> weights);
 }

@@ -56,6 +56,8 @@ internal sealed class NetworkTrainer
         if (data.RowCount == 0) throw new ArgumentException("The training set has no rows.", nameof(data));
         if (validation is not null && (validation.FeatureCount != data.FeatureCount || validation.TargetWidth != data.TargetWidth))
             throw new ArgumentException("The validation rows do not have the training rows' shape.", nameof(validation));
+        // Sparse rows are scaled without centring: dense training data's standardisation needs dense validation rows.
+        if (!IsSparse(data) && validation is InMemoryTrainingSet { Sparse: not null } sparseValidation) validation = sparseValidation.ToDense();
         TrainingSettings settings = _settings.ForRows(data.RowCount, validation is not null, data.FeatureCount);
         if (initial is not null && (initial.InputCount != data.FeatureCount || initial.OutputCount != outputs))
             throw new ArgumentException($"The initial network reads {initial.InputCount} features and has {initial.OutputCount} outputs; the data has {data.FeatureCount} features and needs {outputs}.", nameof(initial));
@@ -186,6 +188,8 @@ internal sealed class NetworkTrainer
         return foldOf;
     }
 
+    private static bool IsSparse(ITrainingSet set) => set is InMemoryTrainingSet { Sparse: not null };
+
     /// <summary>Keeps the folds' shuffle apart from every member's generator.</summary>
     private const long FoldSeedSalt = 0x5DEECE66DL;
 
@@ -273,10 +277,15 @@ internal sealed class NetworkTrainer
         int batchSize = fullBatch ? trainingRows : Math.Min(settings.BatchSize, trainingRows);
         int bufferRows = fullBatch ? Math.Min(FullBatchChunkRows, trainingRows) : batchSize;
         int targetWidth = shared.Head.TargetWidth(shared.Outputs);
-        var batch = new BatchBuffers(bufferRows, data.FeatureCount, targetWidth, shared.Outputs, data.HasWeights || shared.Validation?.HasWeights == true);
+        bool sparseData = IsSparse(data), sparseValidation = shared.Validation is null ? sparseData : IsSparse(shared.Validation);
+        var batch = new BatchBuffers(bufferRows, data.FeatureCount, targetWidth, shared.Outputs, data.HasWeights || shared.Validation?.HasWeights == true,
+            dense: !sparseData || !sparseValidation, sparse: sparseData || sparseValidation);
         IHiddenLayerPart[] trainingParts = settings.DropoutRate > 0f ? [new Dropout(settings.DropoutRate, random)] : [];
         var objective = new TrainingObjective(network, shared.Head, kernels, data, batch, shared.Standardizer, shared.StandardizeTrainingBatches,
-            new Regularization(settings.L2Regularization, settings.L1Regularization, settings.GradientClipNorm), trainingParts);
+            new Regularization(settings.L2Regularization, settings.L1Regularization, settings.GradientClipNorm), trainingParts)
+        {
+            LazySparseUpdates = !fullBatch,
+        };
         // A full-batch step is not noisy: early stopping needs no minimum number of steps then.
         EarlyStopping? earlyStopping = watched.Rows.Length > 0 && settings.EarlyStoppingRounds is int rounds && rounds > 0
             ? new EarlyStopping(rounds, fullBatch ? EarlyStopping.MinimumPatienceSteps : (trainingRows + batchSize - 1) / batchSize, network.Parameters)

@@ -8,7 +8,7 @@ namespace NeuralML.Training;
 /// transforms are folded into the first and last dense layers, so the trained network reads raw features and
 /// predicts in the label's units.
 /// </summary>
-internal sealed class Standardizer
+internal sealed partial class Standardizer
 {
     private const int ChunkRows = 1024;
     private readonly float[]? _featureShift, _featureScale;
@@ -25,12 +25,21 @@ internal sealed class Standardizer
     /// <summary>The statistics of <paramref name="data"/> for what <paramref name="settings"/> standardises.</summary>
     public static Standardizer Fit(ITrainingSet data, TrainingSettings settings)
     {
+        if (settings.StandardizeFeatures && data is InMemoryTrainingSet { Sparse: { } sparse })
+        {
+            // Sparse features are scaled without centring (zeros stay zero); the targets as for dense rows.
+            var targets = new Statistics(data.FeatureCount, data.TargetWidth, settings with { StandardizeFeatures = false });
+            ForEachChunk(data, withFeatures: false, targets.AddFirstPass);
+            Standardizer targetsOnly = targets.Finish();
+            (float[] shift, float[] scale) = SparseFeatureStatistics(sparse);
+            return new Standardizer(shift, scale, targetsOnly._targetShift, targetsOnly._targetScale);
+        }
         var statistics = new Statistics(data.FeatureCount, data.TargetWidth, settings);
-        ForEachChunk(data, statistics.AddFirstPass);
+        ForEachChunk(data, withFeatures: settings.StandardizeFeatures, statistics.AddFirstPass);
         if (statistics.NeedsSecondPass)
         {
             statistics.EndFirstPass();
-            ForEachChunk(data, (features, _, _, count) => statistics.AddSecondPass(features, count));
+            ForEachChunk(data, withFeatures: true, (features, _, _, count) => statistics.AddSecondPass(features, count));
         }
         return statistics.Finish();
     }
@@ -47,7 +56,8 @@ internal sealed class Standardizer
     {
         if (!StandardizesFeatures) return false;
         if (set is not InMemoryTrainingSet { TrainerMayModify: true } owned) return true;
-        ApplyToFeatures(owned.OwnedFeatures);
+        if (owned.Sparse is { } sparse) ApplyToSparse(sparse.Values, sparse.Indices);
+        else ApplyToFeatures(owned.OwnedFeatures);
         return false;
     }
 
@@ -258,11 +268,11 @@ internal sealed class Standardizer
         }
     }
 
-    /// <summary>Visits every row in order, <see cref="ChunkRows"/> at a time: (features, targets, weights, rows in the chunk).</summary>
-    private static void ForEachChunk(ITrainingSet data, RowChunkVisitor visit)
+    /// <summary>Visits every row in order, <see cref="ChunkRows"/> at a time: (features, or none, targets, weights, rows in the chunk).</summary>
+    private static void ForEachChunk(ITrainingSet data, bool withFeatures, RowChunkVisitor visit)
     {
         var rows = new int[ChunkRows];
-        var features = new float[ChunkRows * data.FeatureCount];
+        float[] features = withFeatures ? new float[ChunkRows * data.FeatureCount] : [];
         var targets = new float[ChunkRows * data.TargetWidth];
         var weights = new float[ChunkRows];
         for (int start = 0; start < data.RowCount; start += ChunkRows)

@@ -8,7 +8,7 @@ namespace NeuralML.Training;
 /// (forward in training mode, loss head, backward, and the L2 penalty's gradient). It owns the network's workspace and
 /// the batch buffers, so an optimizer only chooses which rows to evaluate and how to move the parameters.
 /// </summary>
-internal sealed class TrainingObjective
+internal sealed partial class TrainingObjective
 {
     private readonly FeedForwardNetwork _network;
     private readonly LossHead _head;
@@ -66,7 +66,8 @@ internal sealed class TrainingObjective
 
     /// <summary>
     /// The gradient of the last <see cref="Evaluate"/>: ∂(Σw·L/Σw + ½λ₂‖W‖² + λ₁‖W‖₁)/∂parameters, scaled down to
-    /// the clipping norm when its 2-norm is above it.
+    /// the clipping norm when its 2-norm is above it. After a lazy sparse step's evaluation, the first layer's weight
+    /// rows are in <see cref="SparseStep"/>'s gradient instead (zeros here).
     /// </summary>
     public ReadOnlySpan<float> Gradient => _dParameters;
 
@@ -81,10 +82,10 @@ internal sealed class TrainingObjective
         ITrainingSet set = _trainingSet;
         double weight = _batch.Load(set, rows, _standardizer, _standardizeTrainingBatches);
         if (weight <= 0) return (0, 0);
-        ReadOnlySpan<float> logits = _network.Forward(_batch.Features, count, _workspace, _kernels, _trainingParts);
+        ReadOnlySpan<float> logits = ForwardBatch(count, _trainingParts);
         double loss = _head.LossAndGradient(logits, _batch.Targets.AsSpan(0, count * _batch.TargetWidth), _batch.WeightsOf(set, count),
             _batch.DLogits, count, _network.OutputCount, (float)(1.0 / weight));
-        _network.Backward(_batch.Features, count, _batch.DLogits, _dParameters, _workspace, _kernels);
+        BackwardBatch(count);
         AddPenaltyGradients();
         ClipGradient();
         return (loss, weight);
@@ -109,10 +110,10 @@ internal sealed class TrainingObjective
         {
             int count = Math.Min(MaxRows, rows.Length - start);
             _batch.Load(_trainingSet, rows.Slice(start, count), _standardizer, _standardizeTrainingBatches);
-            ReadOnlySpan<float> logits = _network.Forward(_batch.Features, count, _workspace, _kernels, _trainingParts);
+            ReadOnlySpan<float> logits = ForwardBatch(count, _trainingParts);
             loss += _head.LossAndGradient(logits, _batch.Targets.AsSpan(0, count * _batch.TargetWidth), _batch.WeightsOf(_trainingSet, count),
                 _batch.DLogits, count, _network.OutputCount, (float)(1.0 / weight));
-            _network.Backward(_batch.Features, count, _batch.DLogits, _dParameters, _workspace, _kernels);
+            BackwardBatch(count);
             System.Numerics.Tensors.TensorPrimitives.Add(total, _dParameters, total);
         }
         total.CopyTo(_dParameters);
@@ -161,7 +162,7 @@ internal sealed class TrainingObjective
         {
             int count = Math.Min(MaxRows, rows.Length - start);
             weightSum += _batch.Load(set, rows.Slice(start, count), _standardizer, standardizeFeatures);
-            ReadOnlySpan<float> logits = _network.Forward(_batch.Features, count, _workspace, _kernels);
+            ReadOnlySpan<float> logits = ForwardBatch(count, null);
             lossSum += _head.LossAndGradient(logits, _batch.Targets.AsSpan(0, count * width), _batch.WeightsOf(set, count),
                 _batch.DLogits, count, outputs, 1f);
             logits[..(count * outputs)].CopyTo(_watchedLogits.AsSpan(start * outputs));
@@ -191,6 +192,12 @@ internal sealed class TrainingObjective
         for (int l = 0; l < _network.Layers.Count; l++)
         {
             DenseLayerShape layer = _network.Layers[l];
+            if (l == 0 && SparseStep is { } sparse)
+            {
+                AddPenaltyGradients(sparse);
+                continue;
+            }
+            if (l == 0) _firstLayerGradientDense = true;
             Span<float> gradient = _dParameters.AsSpan(layer.WeightOffset, layer.WeightCount);
             if (_l2 != 0f) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(_network.Weights(l), _l2, gradient, gradient);
             if (_l1 != 0f) RegularizationKernels.AddL1Gradient(_network.Weights(l), gradient, _l1);
@@ -201,7 +208,9 @@ internal sealed class TrainingObjective
     private void ClipGradient()
     {
         if (_clipNorm is not float limit) return;
-        double norm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares<float>(_dParameters));
-        if (norm > limit) System.Numerics.Tensors.TensorPrimitives.Multiply(_dParameters, (float)(limit / norm), _dParameters);
+        double norm = Math.Sqrt(System.Numerics.Tensors.TensorPrimitives.SumOfSquares<float>(_dParameters) + SparseStepSquares());
+        if (norm <= limit) return;
+        System.Numerics.Tensors.TensorPrimitives.Multiply(_dParameters, (float)(limit / norm), _dParameters);
+        if (SparseStep is { } step) System.Numerics.Tensors.TensorPrimitives.Multiply(step.Gradient, (float)(limit / norm), step.Gradient);
     }
 }

@@ -68,13 +68,12 @@ internal sealed class ValidationRows
     /// <summary>Whether some class of the rows in <paramref name="order"/> occurs only among its last <paramref name="heldOut"/> rows.</summary>
     private static bool TakesAClassAway(ITrainingSet data, int[] order, int heldOut)
     {
-        var features = new float[data.FeatureCount];
         var target = new float[1];
         var weight = new float[1];
         var training = new HashSet<float>();
         for (int i = 0; i < order.Length; i++)
         {
-            data.CopyRows(order.AsSpan(i, 1), features, target, weight);
+            data.CopyRows(order.AsSpan(i, 1), [], target, weight);
             if (i < order.Length - heldOut) training.Add(target[0]);
             else if (!training.Contains(target[0])) return true;
         }

@@ -85,7 +85,10 @@ internal sealed class CheckedRows : IDisposable
     }
 
     /// <summary>Writes the current row's features densely into <paramref name="destination"/>, after checking that they are finite.</summary>
-    public void CopyFeaturesTo(Span<float> destination)
+    public void CopyFeaturesTo(Span<float> destination) => Features().CopyTo(destination);
+
+    /// <summary>The current row's features as the view gives them (dense or sparse), checked to be finite; valid until the next call.</summary>
+    public ref readonly VBuffer<float> Features()
     {
         _getFeatures(ref _row);
         ReadOnlySpan<float> values = _row.GetValues();
@@ -97,7 +100,7 @@ internal sealed class CheckedRows : IDisposable
                 $"Feature column '{_featureColumn}' has the value {values[i]} in slot {slot} of row {_cursor.Position}; NeuralML needs finite features. " +
                 "Replace missing values first, e.g. with mlContext.Transforms.ReplaceMissingValues, or filter those rows out.");
         }
-        _row.CopyTo(destination);
+        return ref _row;
     }
 
     /// <summary>The current row's identity (ML.NET's row ID, folded to 64 bits), the same in every cursor over the view.</summary>

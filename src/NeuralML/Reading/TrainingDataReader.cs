@@ -5,9 +5,11 @@ using NeuralML.Training;
 namespace NeuralML.Reading;
 
 /// <summary>
-/// Reads an <see cref="IDataView"/> into a dense in-memory training set with one cursor over the needed columns
+/// Reads an <see cref="IDataView"/> into an in-memory training set with one cursor over the needed columns
 /// (<see cref="CheckedRows"/>), unless the copy would not fit the memory budget: then it says so, and the trainer
-/// streams the view instead.
+/// streams the view instead. Narrow features are read densely; wide ones (at least <see cref="SparseInput.MinColumns"/>
+/// slots) through <see cref="FeatureAccumulator"/>, which keeps them sparse (CSR) while <see cref="SparseInput"/>'s
+/// density rule holds.
 /// </summary>
 internal static class TrainingDataReader
 {
@@ -32,6 +34,7 @@ internal static class TrainingDataReader
     {
         PredictionKind kind = task.Kind;
         int featureCount = columns.FeatureCount;
+        if (featureCount >= SparseInput.MinColumns) return ReadWide(data, kind, columns, classCount, budgetBytes, cancellation);
         bool weighted = columns.Weight is not null;
         long rowBytes = RowBytes(featureCount, weighted);
         long maxRows = Math.Min(budgetBytes / rowBytes, Array.MaxLength / Math.Max(featureCount, 1));
@@ -78,15 +81,64 @@ internal static class TrainingDataReader
             prefaulted?.Finish();
         }
 
-        if (count == 0)
-            throw new InvalidOperationException(rows.Skipped > 0
-                ? $"The training data has no usable rows: all {rows.Skipped} rows have a missing value in label column '{columns.Label.Name}'."
-                : "The training data is empty: a FeedForward trainer needs at least one row.");
-        if (totalWeight <= 0)
-            throw new InvalidOperationException($"Every training row has weight 0 in weight column '{columns.Weight?.Name}'; at least one row needs a positive weight.");
+        CheckUsable(count, totalWeight, rows.Skipped, columns);
         blocks.Add(current);
         (float[] features, float[] targets, float[]? weights) = Join(blocks, (int)count, featureCount);
         return new Result(new InMemoryTrainingSet(features, targets, weights, featureCount, trainerMayModify: true), rows.Skipped, rowsPerClass);
+    }
+
+    /// <summary>
+    /// Wide features, kept sparse or made dense by <see cref="FeatureAccumulator"/> as the measured density decides; the
+    /// budget applies once they are dense (a sparse copy holds only the non-zeros).
+    /// </summary>
+    private static Result ReadWide(IDataView data, PredictionKind kind, TrainingColumns columns, int classCount, long budgetBytes, TrainingCancellation cancellation)
+    {
+        int featureCount = columns.FeatureCount;
+        long rowBytes = RowBytes(featureCount, columns.Weight is not null);
+        long? knownRows = data.GetRowCount();
+        var features = new FeatureAccumulator(featureCount, Math.Clamp(knownRows ?? 0, 0, Array.MaxLength));
+        var targets = new float[Math.Clamp(knownRows ?? BlockRows, 1, Array.MaxLength)];
+        float[]? weights = columns.Weight is null ? null : new float[targets.Length];
+        int count = 0;
+        double totalWeight = 0;
+        var rowsPerClass = new int[kind == PredictionKind.Regression ? 0 : Math.Max(classCount, 2)];
+        using var rows = new CheckedRows(data, columns, kind, rand: null, cancellation);
+        while (rows.MoveNext())
+        {
+            if (count == targets.Length)
+            {
+                int capacity = (int)Math.Min((long)count * 2, Array.MaxLength);
+                if (capacity <= count) throw new InvalidOperationException($"The training data has more rows than one in-memory copy can hold ({count}).");
+                Array.Resize(ref targets, capacity);
+                if (weights is not null) Array.Resize(ref weights, capacity);
+            }
+            features.Add(rows.Features());
+            if (!features.IsSparse && (long)features.Rows * rowBytes > budgetBytes) return new Result(null, rows.Skipped, rowsPerClass);
+            float target = rows.Target, weight = rows.Weight;
+            targets[count] = target;
+            if (weights is not null) weights[count] = weight;
+            // Rows of weight 0 do not count towards a class: they cannot teach it.
+            if (rowsPerClass.Length > 0 && weight > 0) rowsPerClass[(int)target]++;
+            totalWeight += weight;
+            count++;
+        }
+        CheckUsable(count, totalWeight, rows.Skipped, columns);
+        if (count < targets.Length)
+        {
+            Array.Resize(ref targets, count);
+            if (weights is not null) Array.Resize(ref weights, count);
+        }
+        return new Result(features.Build(targets, weights), rows.Skipped, rowsPerClass);
+    }
+
+    private static void CheckUsable(long count, double totalWeight, long skipped, TrainingColumns columns)
+    {
+        if (count == 0)
+            throw new InvalidOperationException(skipped > 0
+                ? $"The training data has no usable rows: all {skipped} rows have a missing value in label column '{columns.Label.Name}'."
+                : "The training data is empty: a FeedForward trainer needs at least one row.");
+        if (totalWeight <= 0)
+            throw new InvalidOperationException($"Every training row has weight 0 in weight column '{columns.Weight?.Name}'; at least one row needs a positive weight.");
     }
 
     /// <summary>The bytes one row of the in-memory copy takes.</summary>

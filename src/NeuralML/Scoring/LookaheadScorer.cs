@@ -30,6 +30,12 @@ internal sealed class LookaheadScorer : IDisposable
     private int _count;
     private bool _exhausted;
 
+    // Sparse rows are batched apart from dense ones (SparseScoringBatch): a batch holds one kind; a row of the other
+    // kind ends it and, left pending on the second cursor, starts the next one.
+    private readonly SparseScoringBatch _sparse;
+    private readonly int _sparseBatchRows;
+    private bool _batchSparse, _pending;
+
     public LookaheadScorer(FeedForwardModelParameters model, IDataView input, DataViewSchema.Column featureColumn)
     {
         FeedForwardNetwork network = model.Network;
@@ -37,11 +43,16 @@ internal sealed class LookaheadScorer : IDisposable
         _outputs = network.OutputCount;
         int widest = network.LayerSizeSpan.ToArray().Max();
         _batchRows = (int)Math.Clamp(WorkspaceBudget / ((long)widest * 3), 1, MaxBatchRows);
-        _scorer = new NetworkScorer(network, model.Head, model.Kernels, _batchRows);
+        // A sparse batch holds no dense input rows: only the layers' outputs count against the budget.
+        int widestOutput = network.LayerSizeSpan[1..].ToArray().Max();
+        _sparseBatchRows = (int)Math.Clamp(WorkspaceBudget / ((long)widestOutput * 3), 1, MaxBatchRows);
+        int maxRows = Math.Max(_batchRows, _sparseBatchRows);
+        _scorer = new NetworkScorer(network, model.Head, model.Kernels, maxRows);
         _features = new float[_batchRows * _inputs];
-        _logits = new float[_batchRows * _outputs];
-        _scored = new float[_batchRows * _outputs];
-        _ids = new DataViewRowId[_batchRows];
+        _logits = new float[maxRows * _outputs];
+        _scored = new float[maxRows * _outputs];
+        _ids = new DataViewRowId[maxRows];
+        _sparse = new SparseScoringBatch(_inputs, _sparseBatchRows);
         _lookahead = input.GetRowCursor([featureColumn]);
         try
         {
@@ -78,6 +89,10 @@ internal sealed class LookaheadScorer : IDisposable
     {
         _count = 0;
         _first = position;
+        _sparse.Clear();
+        // A row left pending by the last batch is where the second cursor stands: it starts this batch if it is the one asked for.
+        bool pending = _pending && _lookahead.Position == position;
+        _pending = false;
         while (_lookahead.Position < position - 1)
         {
             if (!_lookahead.MoveNext())
@@ -86,10 +101,12 @@ internal sealed class LookaheadScorer : IDisposable
                 return;
             }
         }
-        while (_count < _batchRows && _lookahead.MoveNext())
+        int limit = _batchRows;
+        while (_count < limit && (pending || _lookahead.MoveNext()))
         {
             bool sameRow = _lookahead.Position == _first + _count;
-            if (sameRow) _featureGetter(ref _row);
+            if (sameRow && !pending) _featureGetter(ref _row);
+            pending = false;
             if (!sameRow || _row.Length != _inputs)
             {
                 // The second cursor does not count rows as the first does, or a row is malformed: stop batching, score
@@ -98,14 +115,27 @@ internal sealed class LookaheadScorer : IDisposable
                 _count = 0;
                 return;
             }
+            bool sparseRow = SparseScoringBatch.IsSparseRow(_row);
+            if (_count == 0)
+            {
+                _batchSparse = sparseRow;
+                limit = sparseRow ? _sparseBatchRows : _batchRows;
+            }
+            else if (sparseRow != _batchSparse)
+            {
+                _pending = true;
+                break;
+            }
             _idGetter(ref _ids[_count]);
-            _row.CopyTo(_features.AsSpan(_count * _inputs, _inputs));
+            if (sparseRow) _sparse.Add(_row);
+            else _row.CopyTo(_features.AsSpan(_count * _inputs, _inputs));
             _count++;
         }
-        if (_count < _batchRows) _exhausted = true;
+        if (_count < limit && !_pending) _exhausted = true;
         if (_count == 0) return;
         BatchesScored++;
-        _scorer.Score(_features, _count, _logits, _scored);
+        if (_batchSparse) _sparse.Score(_scorer, _logits, _scored);
+        else _scorer.Score(_features, _count, _logits, _scored);
     }
 
     public void Dispose() => _lookahead.Dispose();

@@ -31,8 +31,9 @@ internal sealed class Scores(int width)
 /// <summary>
 /// The scores of a cursor's current row, computed once per row however many output columns read them. With a
 /// <see cref="LookaheadScorer"/> they come from a batch scored ahead, when that batch scored this very row (same
-/// position, same row ID), and the row's features are not read again; otherwise (shuffled cursors, prediction engines, a mismatch) the row is scored on its own. Both give the
-/// same bits: a row's result depends only on its features, not on its batch.
+/// position, same row ID), and the row's features are not read again; otherwise (shuffled cursors, prediction
+/// engines, a mismatch) the row is scored on its own. Both give the same bits: a row's result depends only on its
+/// features, not on its batch. A sparse row stays sparse (<see cref="SparseScoringBatch"/>), alone and in the batch.
 /// </summary>
 internal sealed class RowScores
 {
@@ -44,6 +45,7 @@ internal sealed class RowScores
     private readonly float[] _dense;
     private readonly Scores _current;
     private VBuffer<float> _features;
+    private SparseScoringBatch? _sparse;
     private long _position = -1;
 
     public RowScores(FeedForwardModelParameters model, DataViewRow input, DataViewSchema.Column featureColumn, LookaheadScorer? lookahead)
@@ -55,6 +57,14 @@ internal sealed class RowScores
         _idGetter = lookahead is null ? null : input.GetIdGetter();
         _dense = new float[model.Network.InputCount];
         _current = new Scores(model.Network.OutputCount);
+    }
+
+    private void ScoreSparse()
+    {
+        _sparse ??= new SparseScoringBatch(_dense.Length, maxRows: 1);
+        _sparse.Clear();
+        _sparse.Add(_features);
+        _sparse.Score(_scorer, _current.Logits, _current.Outputs);
     }
 
     /// <summary>The current row's scores.</summary>
@@ -79,8 +89,15 @@ internal sealed class RowScores
                 _featureGetter(ref _features);
                 if (_features.Length != _dense.Length)
                     throw new InvalidOperationException($"The model expects {_dense.Length} features, row {position} has {_features.Length}.");
-                _features.CopyTo(_dense);
-                _scorer.Score(_dense, 1, _current.Logits, _current.Outputs);
+                if (SparseScoringBatch.IsSparseRow(_features))
+                {
+                    ScoreSparse();
+                }
+                else
+                {
+                    _features.CopyTo(_dense);
+                    _scorer.Score(_dense, 1, _current.Logits, _current.Outputs);
+                }
                 _position = position;
             }
             return _current;

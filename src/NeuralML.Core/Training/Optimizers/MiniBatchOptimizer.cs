@@ -15,6 +15,11 @@ internal abstract class MiniBatchOptimizer : IOptimizer
         (double loss, double weight) = objective.Evaluate(rows);
         if (weight > 0)
         {
+            if (objective.SparseStep is { } sparse)
+            {
+                LazyStep(objective, sparse, learningRate);
+                return (loss, weight);
+            }
             if (WeightDecay > 0f) objective.ScaleWeights(1f - learningRate * WeightDecay);
             Update(objective.Parameters, objective.Gradient, learningRate);
         }
@@ -22,7 +27,38 @@ internal abstract class MiniBatchOptimizer : IOptimizer
     }
 
     /// <summary>Moves <paramref name="parameters"/> along <paramref name="gradients"/>.</summary>
-    public abstract void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate);
+    public void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
+    {
+        BeginStep();
+        UpdateRange(parameters, gradients, 0, learningRate);
+    }
+
+    /// <summary>
+    /// The lazy step of a sparse batch (as PyTorch's SparseAdam and TensorFlow's LazyAdam): the first layer's weight rows
+    /// of features the batch does not hold are left as they are (no update, no decay, no change to their optimizer
+    /// state); every other parameter steps as in <see cref="Update"/>. Each element gets the arithmetic it would get in
+    /// a full update, so only which rows move differs.
+    /// </summary>
+    private void LazyStep(TrainingObjective objective, SparseStep sparse, float learningRate)
+    {
+        if (WeightDecay > 0f) objective.ScaleWeights(1f - learningRate * WeightDecay, sparse);
+        BeginStep();
+        Span<float> parameters = objective.Parameters;
+        ReadOnlySpan<float> gradients = objective.Gradient;
+        int width = sparse.FirstLayerOutputs;
+        ReadOnlySpan<int> rows = sparse.Rows;
+        ReadOnlySpan<float> rowGradients = sparse.Gradient;
+        for (int i = 0; i < rows.Length; i++) UpdateRange(parameters, rowGradients.Slice(i * width, width), sparse.FirstLayerOffset + rows[i] * width, learningRate);
+        UpdateRange(parameters, gradients[sparse.DenseStart..], sparse.DenseStart, learningRate);
+    }
+
+    /// <summary>Starts a step: whatever every parameter's update shares (Adam's step count and bias corrections).</summary>
+    protected virtual void BeginStep()
+    {
+    }
+
+    /// <summary>Moves parameters [start, start + gradients.Length) along <paramref name="gradients"/>, with their own optimizer state.</summary>
+    protected abstract void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, float learningRate);
 }
 
 /// <summary>
@@ -33,8 +69,8 @@ internal sealed class SgdOptimizer(int parameterCount, float momentum, bool nest
 {
     private readonly float[] _velocity = new float[parameterCount];
 
-    public override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
-        => Kernels.OptimizerKernels.Sgd(parameters, gradients, _velocity, learningRate, momentum, nesterov, threads);
+    protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, float learningRate)
+        => Kernels.OptimizerKernels.Sgd(parameters.Slice(start, gradients.Length), gradients, _velocity.AsSpan(start, gradients.Length), learningRate, momentum, nesterov, threads);
 }
 
 /// <summary>
@@ -46,12 +82,16 @@ internal sealed class AdamOptimizer(int parameterCount, int threads = 1) : MiniB
     public const float Beta1 = 0.9f, Beta2 = 0.999f, Epsilon = 1e-8f;
     private readonly float[] _m = new float[parameterCount], _v = new float[parameterCount];
     private int _step;
+    private float _correction1, _correction2;
 
-    public override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
+    protected override void BeginStep()
     {
         _step++;
-        float correction1 = 1f - MathF.Pow(Beta1, _step);
-        float correction2 = 1f - MathF.Pow(Beta2, _step);
-        Kernels.OptimizerKernels.Adam(parameters, gradients, _m, _v, learningRate / correction1, Beta1, Beta2, Epsilon, MathF.Sqrt(correction2), threads);
+        _correction1 = 1f - MathF.Pow(Beta1, _step);
+        _correction2 = 1f - MathF.Pow(Beta2, _step);
     }
+
+    protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, float learningRate)
+        => Kernels.OptimizerKernels.Adam(parameters.Slice(start, gradients.Length), gradients, _m.AsSpan(start, gradients.Length), _v.AsSpan(start, gradients.Length),
+            learningRate / _correction1, Beta1, Beta2, Epsilon, MathF.Sqrt(_correction2), threads);
 }

@@ -35,6 +35,7 @@ internal sealed class RmsPropOptimizer : MiniBatchOptimizer
         (_rho, _epsilon, _momentum, _threads) = (rho, epsilon, momentum, threads);
     }
 
-    public override void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
-        => Kernels.OptimizerKernels.RmsProp(parameters, gradients, _meanSquare, _momentumBuffer, learningRate, _rho, _epsilon, _momentum, _threads);
+    protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, float learningRate)
+        => Kernels.OptimizerKernels.RmsProp(parameters.Slice(start, gradients.Length), gradients, _meanSquare.AsSpan(start, gradients.Length),
+            _momentumBuffer.Length == 0 ? [] : _momentumBuffer.AsSpan(start, gradients.Length), learningRate, _rho, _epsilon, _momentum, _threads);
 }

@@ -1,0 +1,114 @@
+using Microsoft.ML.Data;
+using NeuralML.Training;
+
+namespace NeuralML.Reading;
+
+/// <summary>
+/// The feature rows of a training set as they are read: in CSR form while the non-zeros seen so far could still end
+/// below <see cref="SparseInput"/>'s density (counted against the rows expected), densely from the moment they cannot
+/// (the rows so far are then written out densely once). <see cref="Build"/> makes the set in the form the rule chose
+/// on the measured density of all the rows.
+/// </summary>
+internal sealed class FeatureAccumulator
+{
+    private readonly int _width;
+    private readonly long _expectedRows;
+    private float[] _dense = [];
+    private float[] _values = [];
+    private int[] _indices = [];
+    private int[] _offsets;
+    private long _nonZeros;
+    private int _rows;
+    private bool _sparse;
+
+    public FeatureAccumulator(int width, long expectedRows)
+    {
+        _width = width;
+        _expectedRows = expectedRows;
+        _sparse = width >= SparseInput.MinColumns;
+        _offsets = _sparse ? new int[Math.Min(expectedRows, Array.MaxLength - 1) + 1] : [];
+        if (!_sparse) _dense = new float[Math.Min(expectedRows, Array.MaxLength / Math.Max(width, 1)) * width];
+    }
+
+    /// <summary>Whether the rows so far are held sparse.</summary>
+    public bool IsSparse => _sparse;
+
+    /// <summary>The rows added so far.</summary>
+    public int Rows => _rows;
+
+    /// <summary>Appends a row.</summary>
+    public void Add(in VBuffer<float> row)
+    {
+        if (_sparse)
+        {
+            AddSparse(row);
+            if (!SparseInput.IsSparse(Math.Max(_expectedRows, _rows), _width, _nonZeros)) Densify();
+            return;
+        }
+        if ((long)(_rows + 1) * _width > _dense.Length) Array.Resize(ref _dense, Grow(_dense.Length / _width, Array.MaxLength / _width) * _width);
+        row.CopyTo(_dense.AsSpan(_rows * _width, _width));
+        _rows++;
+    }
+
+    /// <summary>The set of the rows added, with these targets and weights (as many rows as were added).</summary>
+    public InMemoryTrainingSet Build(float[] targets, float[]? weights)
+    {
+        if (_sparse)
+        {
+            Array.Resize(ref _offsets, _rows + 1);
+            int nnz = (int)_nonZeros;
+            if (_values.Length != nnz)
+            {
+                Array.Resize(ref _values, nnz);
+                Array.Resize(ref _indices, nnz);
+            }
+            return new InMemoryTrainingSet(new SparseFeatures(_values, _indices, _offsets, _width), targets, weights, trainerMayModify: true);
+        }
+        if (_dense.Length != (long)_rows * _width) Array.Resize(ref _dense, _rows * _width);
+        return new InMemoryTrainingSet(_dense, targets, weights, _width, trainerMayModify: true);
+    }
+
+    private void AddSparse(in VBuffer<float> row)
+    {
+        ReadOnlySpan<float> values = row.GetValues();
+        ReadOnlySpan<int> indices = row.IsDense ? [] : row.GetIndices();
+        if (_nonZeros + values.Length > Array.MaxLength) throw new InvalidOperationException($"The training data has more non-zero features than one in-memory copy can hold ({_nonZeros}).");
+        if (_values.Length < _nonZeros + values.Length)
+        {
+            int capacity = (int)Math.Min(Array.MaxLength, Math.Max(_nonZeros + values.Length, 2L * _values.Length + 1024));
+            Array.Resize(ref _values, capacity);
+            Array.Resize(ref _indices, capacity);
+        }
+        if (_rows + 1 >= _offsets.Length) Array.Resize(ref _offsets, Grow(_offsets.Length - 1, Array.MaxLength - 1) + 1);
+        int at = (int)_nonZeros;
+        for (int k = 0; k < values.Length; k++)
+        {
+            // Stored zeros are dropped: the density the rule measures is that of the values that count.
+            if (values[k] == 0f) continue;
+            _values[at] = values[k];
+            _indices[at] = indices.IsEmpty ? k : indices[k];
+            at++;
+        }
+        _nonZeros = at;
+        _rows++;
+        _offsets[_rows] = at;
+    }
+
+    /// <summary>Leaves the sparse form: the rows so far are written out densely, and the next ones are added densely.</summary>
+    private void Densify()
+    {
+        long capacity = Math.Min(Math.Max(_expectedRows, _rows), Array.MaxLength / _width);
+        if (capacity < _rows) throw new InvalidOperationException($"The training data has more rows than one in-memory copy can hold ({_rows}).");
+        _dense = new float[capacity * _width];
+        for (int r = 0; r < _rows; r++)
+            for (int k = _offsets[r]; k < _offsets[r + 1]; k++) _dense[(long)r * _width + _indices[k]] = _values[k];
+        (_values, _indices, _offsets, _sparse) = ([], [], [], false);
+    }
+
+    private static int Grow(int rows, long limit)
+    {
+        long capacity = Math.Min((long)Math.Max(rows, 1) * 2, limit);
+        if (capacity <= rows) throw new InvalidOperationException($"The training data has more rows than one in-memory copy can hold ({rows}).");
+        return (int)capacity;
+    }
+}
