@@ -45,21 +45,28 @@ internal sealed unsafe class BulkScorer
     }
 
     /// <summary>Scores <paramref name="rows"/> rows of <paramref name="features"/> (rows, inputs) into <paramref name="outputs"/> (rows, outputs).</summary>
-    public void Score(ReadOnlySpan<float> features, int rows, Span<float> outputs)
+    public void Score(ReadOnlySpan<float> features, int rows, Span<float> outputs) => Score(features, rows, [], outputs);
+
+    /// <summary>
+    /// Scores <paramref name="rows"/> rows of <paramref name="features"/> (rows, inputs) into <paramref name="logits"/>
+    /// (rows, outputs; or empty when they are not wanted) and <paramref name="outputs"/> (rows, outputs).
+    /// </summary>
+    public void Score(ReadOnlySpan<float> features, int rows, Span<float> logits, Span<float> outputs)
     {
         int parts = Math.Min(_parts.Length, rows / MinRowsPerPart);
         if (parts <= 1)
         {
-            ScoreRange(_whole, _logits[^1], features, outputs, 0, rows, _inputs, _outputs);
+            ScoreRange(_whole, _logits[^1], features, logits, outputs, 0, rows, _inputs, _outputs);
             return;
         }
         GCHandle self = GCHandle.Alloc(this);
         try
         {
             fixed (float* x = features)
+            fixed (float* l = logits)
             fixed (float* y = outputs)
             {
-                var job = new Job { Self = GCHandle.ToIntPtr(self), X = x, Y = y, Rows = rows, Parts = parts };
+                var job = new Job { Self = GCHandle.ToIntPtr(self), X = x, Logits = l, Y = y, Rows = rows, Parts = parts };
                 WorkerPool.Shared.Run(parts, &RunPart, &job);
             }
         }
@@ -72,7 +79,7 @@ internal sealed unsafe class BulkScorer
     private struct Job
     {
         public nint Self;
-        public float* X, Y;
+        public float* X, Logits, Y;
         public int Rows, Parts;
     }
 
@@ -83,15 +90,18 @@ internal sealed unsafe class BulkScorer
         int start = (int)((long)job.Rows * part / job.Parts), end = (int)((long)job.Rows * (part + 1) / job.Parts);
         var features = new ReadOnlySpan<float>(job.X, job.Rows * scorer._inputs);
         var outputs = new Span<float>(job.Y, job.Rows * scorer._outputs);
-        ScoreRange(scorer._parts[part], scorer._logits[part], features, outputs, start, end, scorer._inputs, scorer._outputs);
+        Span<float> logits = job.Logits is null ? [] : new Span<float>(job.Logits, job.Rows * scorer._outputs);
+        ScoreRange(scorer._parts[part], scorer._logits[part], features, logits, outputs, start, end, scorer._inputs, scorer._outputs);
     }
 
-    private static void ScoreRange(NetworkScorer scorer, float[] logits, ReadOnlySpan<float> features, Span<float> outputs, int start, int end, int inputs, int width)
+    /// <summary>Rows [start, end) a chunk at a time, their logits into <paramref name="logits"/> when it is not empty, else into <paramref name="scratch"/>.</summary>
+    private static void ScoreRange(NetworkScorer scorer, float[] scratch, ReadOnlySpan<float> features, Span<float> logits, Span<float> outputs, int start, int end, int inputs, int width)
     {
         for (int first = start; first < end; first += ChunkRows)
         {
             int count = Math.Min(ChunkRows, end - first);
-            scorer.Score(features.Slice(first * inputs, count * inputs), count, logits, outputs.Slice(first * width, count * width));
+            Span<float> chunkLogits = logits.IsEmpty ? scratch : logits.Slice(first * width, count * width);
+            scorer.Score(features.Slice(first * inputs, count * inputs), count, chunkLogits, outputs.Slice(first * width, count * width));
         }
     }
 }

@@ -44,11 +44,14 @@ public sealed class FeedForwardPredictionTransformer : ISingleFeaturePredictionT
         return new ScoringRowMapper(Model, inputSchema, FeatureColumnName);
     }
 
+    /// <summary>The read-ahead scorers' buffers, kept between the cursors of the views this transformer makes.</summary>
+    private readonly LookaheadScorer.BufferPool _lookaheadBuffers = new();
+
     /// <summary>Appends the prediction columns to <paramref name="input"/>, lazily: rows are scored as they are read.</summary>
     public IDataView Transform(IDataView input)
     {
         ArgumentNullException.ThrowIfNull(input);
-        return new ScoredDataView(input, new ScoringRowMapper(Model, input.Schema, FeatureColumnName));
+        return new ScoredDataView(input, new ScoringRowMapper(Model, input.Schema, FeatureColumnName), _lookaheadBuffers);
     }
 
     /// <summary>

@@ -19,6 +19,8 @@ internal sealed class LookaheadScorer : IDisposable
     private const long WorkspaceBudget = 1 << 22;
 
     private readonly int _inputs, _outputs, _batchRows;
+    private readonly ScoringBuffers _buffers;
+    private readonly BufferPool _pool;
     private readonly NetworkScorer _scorer;
     private readonly DataViewRowCursor _lookahead;
     private readonly ValueGetter<VBuffer<float>> _featureGetter;
@@ -36,23 +38,16 @@ internal sealed class LookaheadScorer : IDisposable
     private readonly int _sparseBatchRows;
     private bool _batchSparse, _pending;
 
-    public LookaheadScorer(FeedForwardModelParameters model, IDataView input, DataViewSchema.Column featureColumn)
+    /// <param name="model">The model.</param>
+    /// <param name="input">The view the consuming cursor reads.</param>
+    /// <param name="featureColumn">The feature column.</param>
+    /// <param name="pool">Where the batch buffers come from and go back to (the transformer's: a view read many times allocates them once).</param>
+    public LookaheadScorer(FeedForwardModelParameters model, IDataView input, DataViewSchema.Column featureColumn, BufferPool pool)
     {
-        FeedForwardNetwork network = model.Network;
-        _inputs = network.InputCount;
-        _outputs = network.OutputCount;
-        int widest = network.LayerSizeSpan.ToArray().Max();
-        _batchRows = (int)Math.Clamp(WorkspaceBudget / ((long)widest * 3), 1, MaxBatchRows);
-        // A sparse batch holds no dense input rows: only the layers' outputs count against the budget.
-        int widestOutput = network.LayerSizeSpan[1..].ToArray().Max();
-        _sparseBatchRows = (int)Math.Clamp(WorkspaceBudget / ((long)widestOutput * 3), 1, MaxBatchRows);
-        int maxRows = Math.Max(_batchRows, _sparseBatchRows);
-        _scorer = new NetworkScorer(network, model.Head, model.Kernels, maxRows);
-        _features = new float[_batchRows * _inputs];
-        _logits = new float[maxRows * _outputs];
-        _scored = new float[maxRows * _outputs];
-        _ids = new DataViewRowId[maxRows];
-        _sparse = new SparseScoringBatch(_inputs, _sparseBatchRows);
+        _pool = pool;
+        _buffers = pool.Rent(model);
+        (_inputs, _outputs, _batchRows, _sparseBatchRows) = (_buffers.Inputs, _buffers.Outputs, _buffers.BatchRows, _buffers.SparseBatchRows);
+        (_scorer, _features, _logits, _scored, _ids, _sparse) = (_buffers.Scorer, _buffers.Features, _buffers.Logits, _buffers.Scored, _buffers.Ids, _buffers.Sparse);
         _lookahead = input.GetRowCursor([featureColumn]);
         try
         {
@@ -62,6 +57,7 @@ internal sealed class LookaheadScorer : IDisposable
         catch
         {
             _lookahead.Dispose();
+            pool.Return(_buffers);
             throw;
         }
     }
@@ -135,8 +131,77 @@ internal sealed class LookaheadScorer : IDisposable
         if (_count == 0) return;
         BatchesScored++;
         if (_batchSparse) _sparse.Score(_scorer, _logits, _scored);
-        else _scorer.Score(_features, _count, _logits, _scored);
+        else _buffers.Dense.Score(_features, _count, _logits, _scored);
     }
 
-    public void Dispose() => _lookahead.Dispose();
+    public void Dispose()
+    {
+        _lookahead.Dispose();
+        _pool.Return(_buffers);
+    }
+
+    /// <summary>A scorer's batch buffers, for one model and the kernels of the time.</summary>
+    internal sealed class ScoringBuffers
+    {
+        public ScoringBuffers(FeedForwardModelParameters model)
+        {
+            FeedForwardNetwork network = model.Network;
+            Network = network;
+            Kernels = model.Kernels;
+            Inputs = network.InputCount;
+            Outputs = network.OutputCount;
+            int widest = network.LayerSizeSpan.ToArray().Max();
+            BatchRows = (int)Math.Clamp(WorkspaceBudget / ((long)widest * 3), 1, MaxBatchRows);
+            // A sparse batch holds no dense input rows: only the layers' outputs count against the budget.
+            int widestOutput = network.LayerSizeSpan[1..].ToArray().Max();
+            SparseBatchRows = (int)Math.Clamp(WorkspaceBudget / ((long)widestOutput * 3), 1, MaxBatchRows);
+            int maxRows = Math.Max(BatchRows, SparseBatchRows);
+            Scorer = new NetworkScorer(network, model.Head, model.Kernels, SparseBatchRows);
+            Dense = new BulkScorer(network, model.Head, model.Kernels, model.NumberOfThreads ?? Environment.ProcessorCount);
+            Features = new float[BatchRows * Inputs];
+            Logits = new float[maxRows * Outputs];
+            Scored = new float[maxRows * Outputs];
+            Ids = new DataViewRowId[maxRows];
+            Sparse = new SparseScoringBatch(Inputs, SparseBatchRows);
+        }
+
+        public FeedForwardNetwork Network { get; }
+        public Kernels.DenseKernels Kernels { get; }
+        public int Inputs { get; }
+        public int Outputs { get; }
+        public int BatchRows { get; }
+        public int SparseBatchRows { get; }
+        /// <summary>Scores sparse batches.</summary>
+        public NetworkScorer Scorer { get; }
+
+        /// <summary>Scores dense batches, their rows split among the threads.</summary>
+        public BulkScorer Dense { get; }
+        public float[] Features { get; }
+        public float[] Logits { get; }
+        public float[] Scored { get; }
+        public DataViewRowId[] Ids { get; }
+        public SparseScoringBatch Sparse { get; }
+    }
+
+    /// <summary>
+    /// Batch buffers kept between the cursors of one transformer (a few megabytes each: allocating them for every
+    /// cursor cost more than scoring a thousand rows), at most <see cref="MaxPooled"/>, one per concurrent cursor.
+    /// </summary>
+    internal sealed class BufferPool
+    {
+        private const int MaxPooled = 4;
+        private readonly System.Collections.Concurrent.ConcurrentBag<ScoringBuffers> _free = [];
+
+        public ScoringBuffers Rent(FeedForwardModelParameters model)
+        {
+            while (_free.TryTake(out ScoringBuffers? buffers))
+                if (buffers.Network == model.Network && buffers.Kernels == model.Kernels) return buffers;
+            return new ScoringBuffers(model);
+        }
+
+        public void Return(ScoringBuffers buffers)
+        {
+            if (_free.Count < MaxPooled) _free.Add(buffers);
+        }
+    }
 }

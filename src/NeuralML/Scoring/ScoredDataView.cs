@@ -3,7 +3,7 @@ using Microsoft.ML;
 namespace NeuralML.Scoring;
 
 /// <summary>The lazy result of <c>Transform</c>: the input data with the model's output columns, computed as rows are read.</summary>
-internal sealed class ScoredDataView(IDataView input, ScoringRowMapper mapper) : IDataView
+internal sealed class ScoredDataView(IDataView input, ScoringRowMapper mapper, LookaheadScorer.BufferPool pool) : IDataView
 {
     public bool CanShuffle => input.CanShuffle;
 
@@ -16,7 +16,7 @@ internal sealed class ScoredDataView(IDataView input, ScoringRowMapper mapper) :
         var active = columnsNeeded.ToArray();
         DataViewRowCursor cursor = input.GetRowCursor(mapper.GetDependencies(active), rand);
         // In order (no shuffle), a second cursor can read the features ahead and score them in batches.
-        return new ScoringCursor(mapper, cursor, active, rand is null ? () => new LookaheadScorer(mapper.Model, input, mapper.FeatureColumn) : null);
+        return new ScoringCursor(mapper, cursor, active, rand is null ? () => new LookaheadScorer(mapper.Model, input, mapper.FeatureColumn, pool) : null);
     }
 
     public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
