@@ -23,13 +23,6 @@ internal sealed unsafe partial class PackedDenseKernels<TKernel, TVector> : Dens
     /// <summary>With more rows than this, row-major B panels are packed too (their copy is shared by many row panels).</summary>
     private const int PackRowMajorAboveRows = 24;
 
-    /// <summary>
-    /// Bytes of A (rows × K) one pass over the column panels may read: beyond it (scoring a thousand rows of a wide
-    /// input, say), rows are taken in blocks of this size that stay in L2 while every panel passes over them, instead of
-    /// A streaming from memory once per panel.
-    /// </summary>
-    private const long RowBlockBytes = 256 << 10;
-
     private readonly int _threads;
 
     public PackedDenseKernels(int threads)
@@ -127,14 +120,8 @@ internal sealed unsafe partial class PackedDenseKernels<TKernel, TVector> : Dens
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ComputePanels(in Product p, int firstPanel, int lastPanel)
     {
-        int nr = TKernel.Columns;
-        long rowBytes = (long)Math.Max(p.K, 1) * sizeof(float);
-        if (p.M * rowBytes > RowBlockBytes && lastPanel - firstPanel > 1)
-        {
-            ComputeRowBlocks(p, firstPanel, lastPanel, (int)Math.Max(TKernel.Rows, RowBlockBytes / rowBytes / TKernel.Rows * TKernel.Rows));
-            return;
-        }
-        float* tile = stackalloc float[TKernel.Rows * nr];
+        int mr = TKernel.Rows, nr = TKernel.Columns;
+        float* tile = stackalloc float[mr * nr];
         float* paddedBias = stackalloc float[nr];
         // A row-major B is read in place when few row panels reuse it; otherwise each panel is copied once into a
         // contiguous buffer, which is far kinder to L1 than rows 4 KB apart (1024 outputs) and costs K·NR copies.
@@ -161,7 +148,20 @@ internal sealed unsafe partial class PackedDenseKernels<TKernel, TVector> : Dens
                         panel = packed;
                         ldb = nr;
                     }
-                    ComputePanel(p, panel, ldb, n0, columns, PanelBias(p, n0, columns, paddedBias), tile, 0, p.M);
+                    float* bias = null;
+                    if (p.Bias is not null)
+                    {
+                        if (columns == nr)
+                        {
+                            bias = p.Bias + n0;
+                        }
+                        else
+                        {
+                            for (int j = 0; j < nr; j++) paddedBias[j] = j < columns ? p.Bias[n0 + j] : 0f;
+                            bias = paddedBias;
+                        }
+                    }
+                    ComputePanel(p, panel, ldb, n0, columns, bias, tile);
                 }
             }
         }
@@ -171,63 +171,15 @@ internal sealed unsafe partial class PackedDenseKernels<TKernel, TVector> : Dens
         }
     }
 
-    /// <summary>
-    /// Many rows of a deep A: every panel of B is packed once, then rows are taken <paramref name="blockRows"/> at a time
-    /// and every panel passes over each block while it is in L2. Each output is still one FMA chain over k, so the
-    /// result is the same bits as the panel-by-panel order.
-    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ComputeRowBlocks(in Product p, int firstPanel, int lastPanel, int blockRows)
-    {
-        int nr = TKernel.Columns, panels = lastPanel - firstPanel, depth = Math.Max(p.K, 1);
-        float* tile = stackalloc float[TKernel.Rows * nr];
-        float* paddedBias = stackalloc float[nr];
-        float[] panelBuffer = ArrayPool<float>.Shared.Rent(checked(depth * nr * panels));
-        try
-        {
-            fixed (float* packed = panelBuffer)
-            {
-                for (int q = firstPanel; q < lastPanel; q++)
-                {
-                    int n0 = q * nr;
-                    PackPanel(p, n0, Math.Min(nr, p.N - n0), packed + (nint)(q - firstPanel) * depth * nr);
-                }
-                for (int m0 = 0; m0 < p.M; m0 += blockRows)
-                {
-                    int m1 = Math.Min(p.M, m0 + blockRows);
-                    for (int q = firstPanel; q < lastPanel; q++)
-                    {
-                        int n0 = q * nr, columns = Math.Min(nr, p.N - n0);
-                        // The padded bias is rebuilt for each block: it is the same NR values every time.
-                        ComputePanel(p, packed + (nint)(q - firstPanel) * depth * nr, nr, n0, columns, PanelBias(p, n0, columns, paddedBias), tile, m0, m1);
-                    }
-                }
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(panelBuffer);
-        }
-    }
-
-    /// <summary>The bias of columns [n0, n0 + columns): in place, or copied and zero-padded to NR for an edge panel; null without a bias.</summary>
-    private static float* PanelBias(in Product p, int n0, int columns, float* paddedBias)
-    {
-        if (p.Bias is null) return null;
-        if (columns == TKernel.Columns) return p.Bias + n0;
-        for (int j = 0; j < TKernel.Columns; j++) paddedBias[j] = j < columns ? p.Bias[n0 + j] : 0f;
-        return paddedBias;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void ComputePanel(in Product p, float* panel, nint ldb, int n0, int columns, float* bias, float* tile, int firstRow, int endRow)
+    private static void ComputePanel(in Product p, float* panel, nint ldb, int n0, int columns, float* bias, float* tile)
     {
         int mr = TKernel.Rows, nr = TKernel.Columns;
         // ReLU is one max per vector in the micro-kernel's store; other activations run on each tile after it.
         bool fusedRelu = p.Activation == Activation.Relu;
-        for (int m0 = firstRow; m0 < endRow; m0 += mr)
+        for (int m0 = 0; m0 < p.M; m0 += mr)
         {
-            int rows = Math.Min(mr, endRow - m0);
+            int rows = Math.Min(mr, p.M - m0);
             float* a = p.A + m0 * p.ARow;
             float* target = p.C + m0 * p.Ldc + n0;
             if (p.K == 0)

@@ -159,33 +159,6 @@ public class DenseKernelsTests
         GuardedBuffer.AssertGuardIntact(dBias, outputs, "dBias");
     }
 
-    /// <summary>
-    /// Many rows of a deep input go through the row-blocked order (every panel over each block of rows); a few rows at a
-    /// time do not. Each output is one FMA chain over k either way: the same bits.
-    /// </summary>
-    [Theory]
-    [InlineData(401, 300, 70)]
-    [InlineData(1024, 784, 256)]
-    public void RowBlockedForwardEqualsFewRowsAtATime(int rows, int inputs, int outputs)
-    {
-        foreach (DenseKernels kernels in Implementations.Values)
-        {
-            var random = new Xoshiro256StarStar(rows + inputs);
-            float[] x = GuardedBuffer.Random(random, rows * inputs);
-            float[] weights = GuardedBuffer.Random(random, outputs * inputs);
-            float[] bias = GuardedBuffer.Random(random, outputs);
-            var whole = new float[rows * outputs];
-            kernels.Forward(x, weights, bias, whole, rows, inputs, outputs, Activation.Relu);
-            var chunked = new float[rows * outputs];
-            for (int start = 0; start < rows; start += 30)
-            {
-                int count = Math.Min(30, rows - start);
-                kernels.Forward(x.AsSpan(start * inputs, count * inputs), weights, bias, chunked.AsSpan(start * outputs, count * outputs), count, inputs, outputs, Activation.Relu);
-            }
-            Assert.Equal(chunked, whole);
-        }
-    }
-
     [Theory]
     [InlineData(128, 784, 256)]
     [InlineData(255, 129, 257)]
