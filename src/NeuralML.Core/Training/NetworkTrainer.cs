@@ -56,8 +56,7 @@ internal sealed class NetworkTrainer
         if (data.RowCount == 0) throw new ArgumentException("The training set has no rows.", nameof(data));
         if (validation is not null && (validation.FeatureCount != data.FeatureCount || validation.TargetWidth != data.TargetWidth))
             throw new ArgumentException("The validation rows do not have the training rows' shape.", nameof(validation));
-        // Sparse rows are scaled without centring: dense training data's standardisation needs dense validation rows.
-        if (!IsSparse(data) && validation is InMemoryTrainingSet { Sparse: not null } sparseValidation) validation = sparseValidation.ToDense();
+        if (!IsSparse(data)) validation = Densified(validation);
         TrainingSettings settings = _settings.ForRows(data.RowCount, validation is not null, data.FeatureCount);
         if (initial is not null && (initial.InputCount != data.FeatureCount || initial.OutputCount != outputs))
             throw new ArgumentException($"The initial network reads {initial.InputCount} features and has {initial.OutputCount} outputs; the data has {data.FeatureCount} features and needs {outputs}.", nameof(initial));
@@ -107,6 +106,8 @@ internal sealed class NetworkTrainer
             throw new InvalidOperationException("Optimizer L-BFGS takes every row in each step and cannot train on streamed rows: choose a mini-batch optimizer, or raise the memory budget so that the data is held in memory.");
         if (validation is not null && (validation.FeatureCount != stream.FeatureCount || validation.TargetWidth != stream.TargetWidth))
             throw new ArgumentException("The validation rows do not have the training rows' shape.", nameof(validation));
+        // Streamed rows are dense.
+        validation = Densified(validation);
         LossHead head = LossHead.Create(_settings.Loss, _settings.LabelSmoothing);
         if (head.TargetWidth(outputs) != stream.TargetWidth)
             throw new ArgumentException($"The loss needs {head.TargetWidth(outputs)} target values per row; the data has {stream.TargetWidth}.", nameof(stream));
@@ -127,7 +128,7 @@ internal sealed class NetworkTrainer
         int threads = settings.NumberOfThreads ?? Environment.ProcessorCount;
         var runs = new MemberResult[settings.EnsembleSize!.Value];
         for (int m = 0; m < runs.Length; m++)
-            runs[m] = TrainMember(new MemberJob(settings, m, m), shared, null, progress, cancellation, _kernels, threads, (window, survey.TrainingRows));
+            runs[m] = TrainMember(new MemberJob(settings, m, m), shared, null, progress, cancellation, _kernels, threads, window);
         return Finish(settings, runs, shared, constantLoss, selection: null);
     }
 
@@ -189,6 +190,12 @@ internal sealed class NetworkTrainer
     }
 
     private static bool IsSparse(ITrainingSet set) => set is InMemoryTrainingSet { Sparse: not null };
+
+    /// <summary>
+    /// Validation rows for dense training rows: sparse rows are scaled without centring, so dense training data's
+    /// standardisation needs them dense.
+    /// </summary>
+    private static ITrainingSet? Densified(ITrainingSet? validation) => validation is InMemoryTrainingSet { Sparse: not null } sparse ? sparse.ToDense() : validation;
 
     /// <summary>Keeps the folds' shuffle apart from every member's generator.</summary>
     private const long FoldSeedSalt = 0x5DEECE66DL;
@@ -256,11 +263,11 @@ internal sealed class NetworkTrainer
     /// by <see cref="MemberSeed"/>, in a fixed order.
     /// </summary>
     /// <remarks>
-    /// With <c>streamed</c> (streaming training's epochs and training row count), the epochs read the stream; without
-    /// it, the rows of <see cref="SharedData.Data"/> in memory.
+    /// With <c>streamed</c> (streaming training's epochs), the epochs read the stream; without it, the rows of
+    /// <see cref="SharedData.Data"/> in memory.
     /// </remarks>
     private MemberResult TrainMember(MemberJob job, SharedData shared, FeedForwardNetwork? start,
-        Func<EpochReport, bool>? progress, TrainingCancellation cancellation, DenseKernels kernels, int threads, (StreamedEpochRows Epochs, long Rows)? streamed = null)
+        Func<EpochReport, bool>? progress, TrainingCancellation cancellation, DenseKernels kernels, int threads, StreamedEpochRows? streamed = null)
     {
         TrainingSettings settings = job.Settings;
         var random = new Xoshiro256StarStar(MemberSeed(settings.Seed, job.SeedIndex));
@@ -272,8 +279,8 @@ internal sealed class NetworkTrainer
         IOptimizer optimizer = Optimizers.Create(settings, network.Parameters.Length, threads);
         // A full-batch method (L-BFGS) takes every training row per step, read in chunks of at most FullBatchChunkRows.
         bool fullBatch = optimizer.IsFullBatch;
-        int trainingRows = streamed is { } s ? (int)Math.Min(s.Rows, int.MaxValue) : watched.TrainingRows.Length;
-        IEpochRows epochRows = streamed?.Epochs ?? (IEpochRows)new InMemoryEpochRows(watched.TrainingRows);
+        int trainingRows = streamed is { } s ? (int)Math.Min(s.TrainingRows, int.MaxValue) : watched.TrainingRows.Length;
+        IEpochRows epochRows = streamed ?? (IEpochRows)new InMemoryEpochRows(watched.TrainingRows);
         int batchSize = fullBatch ? trainingRows : Math.Min(settings.BatchSize, trainingRows);
         int bufferRows = fullBatch ? Math.Min(FullBatchChunkRows, trainingRows) : batchSize;
         int targetWidth = shared.Head.TargetWidth(shared.Outputs);

@@ -38,6 +38,7 @@ internal sealed class StreamedEpochRows : ITrainingSet, IEpochRows
         _shuffleSeed = shuffleSeed;
         // A window that holds every row needs no source order: shuffling the window is shuffling the data.
         _shuffleSource = trainingRows > capacity;
+        TrainingRows = trainingRows;
         _cancellation = cancellation;
         int half = Math.Max(1, capacity / 2);
         _first = new WindowBuffer(_shuffleSource ? half : capacity, stream);
@@ -45,6 +46,10 @@ internal sealed class StreamedEpochRows : ITrainingSet, IEpochRows
         _current = _first;
     }
 
+    /// <summary>The rows each epoch trains on (all but the held-out ones).</summary>
+    public long TrainingRows { get; }
+
+    /// <summary>The rows of the current window.</summary>
     public int RowCount => _current.Count;
 
     public int FeatureCount => _stream.FeatureCount;

@@ -133,6 +133,36 @@ public class StreamedTrainingTests
         Assert.All(result.History, h => Assert.NotNull(h.ValidationLoss));
     }
 
+    /// <summary>Validation rows given in sparse form watch streamed (dense) rows as their dense form does: the same model and losses.</summary>
+    [Fact]
+    public void Sparse_validation_rows_watch_a_stream_as_dense_ones_do()
+    {
+        (float[] x, float[] y, _) = Regression(3000, 5, 6);
+        (float[] vx, float[] vy, _) = Regression(300, 5, 7);
+        var values = new List<float>();
+        var indices = new List<int>();
+        var offsets = new List<int> { 0 };
+        for (int r = 0; r < vy.Length; r++)
+        {
+            for (int j = 0; j < 5; j++)
+            {
+                if (vx[r * 5 + j] == 0f) continue;
+                values.Add(vx[r * 5 + j]);
+                indices.Add(j);
+            }
+            offsets.Add(values.Count);
+        }
+        var sparse = new InMemoryTrainingSet(new SparseFeatures(values.ToArray(), indices.ToArray(), offsets.ToArray(), 5), vy, null);
+        var settings = Settings(earlyStopping: 2);
+        TrainingResult dense = new NetworkTrainer(settings).Train(new ArrayRowStream(x, y, null, 5), outputs: 1, windowRows: 640, heldOutCapacity: 0,
+            validation: new InMemoryTrainingSet(vx, vy, null, 5));
+        TrainingResult fromSparse = new NetworkTrainer(settings).Train(new ArrayRowStream(x, y, null, 5), outputs: 1, windowRows: 640, heldOutCapacity: 0,
+            validation: sparse);
+
+        Assert.Equal(dense.History.Select(h => h.ValidationLoss), fromSparse.History.Select(h => h.ValidationLoss));
+        Assert.Equal(dense.Network.Parameters, fromSparse.Network.Parameters);
+    }
+
     [Fact]
     public void Lbfgs_cannot_stream()
     {
