@@ -20,13 +20,15 @@ internal sealed class Xoshiro256StarStar
         _s3 = Next(ref x);
 
         // SplitMix64: spreads any seed, 0 included, over the state.
-        static ulong Next(ref ulong state)
-        {
-            ulong z = state += 0x9E3779B97F4A7C15UL;
-            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
-            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
-            return z ^ (z >> 31);
-        }
+        static ulong Next(ref ulong state) => Mix(state += 0x9E3779B97F4A7C15UL);
+    }
+
+    /// <summary>SplitMix64's finaliser: a bijection of 64-bit values whose outputs look independent for nearby inputs (seeds from counters, hashes of identities).</summary>
+    public static ulong Mix(ulong z)
+    {
+        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
+        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
+        return z ^ (z >> 31);
     }
 
     public ulong NextUInt64()

@@ -118,10 +118,5 @@ internal sealed class StreamSurvey
 
     /// <summary>A row's place in [0, 2⁶⁴): SplitMix64's finaliser of its identity and the seed.</summary>
     private static ulong Hash(long seed, ulong id)
-    {
-        ulong z = unchecked(id + (ulong)seed * 0x9E3779B97F4A7C15UL + 0x632BE59BD9B4E019UL);
-        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
-        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-        return z ^ (z >> 31);
-    }
+        => Numerics.Xoshiro256StarStar.Mix(unchecked(id + (ulong)seed * 0x9E3779B97F4A7C15UL + 0x632BE59BD9B4E019UL));
 }

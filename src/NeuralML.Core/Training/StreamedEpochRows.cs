@@ -159,12 +159,7 @@ internal sealed class StreamedEpochRows : ITrainingSet, IEpochRows
 
     /// <summary>The source order's seed for an epoch, apart from the member's generator (whose draws stay those of in-memory training).</summary>
     private int EpochSeed(int epoch)
-    {
-        ulong z = unchecked((ulong)_shuffleSeed + (ulong)epoch * 0x9E3779B97F4A7C15UL);
-        z = unchecked((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL);
-        z = unchecked((z ^ (z >> 27)) * 0x94D049BB133111EBUL);
-        return (int)(z >> 33);
-    }
+        => (int)(Numerics.Xoshiro256StarStar.Mix(unchecked((ulong)_shuffleSeed + (ulong)epoch * 0x9E3779B97F4A7C15UL)) >> 33);
 
     public void CopyRows(ReadOnlySpan<int> rows, Span<float> features, Span<float> targets, Span<float> weights)
     {
