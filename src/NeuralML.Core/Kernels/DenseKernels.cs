@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuralML.Kernels;
 
 /// <summary>
@@ -56,6 +58,7 @@ internal abstract class DenseKernels
     public abstract DenseKernels WithThreads(int threads);
 
     /// <summary>y = f(x·weights + bias), with bias broadcast over rows and f the activation.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y,
         int rows, int inputs, int outputs, Activation activation = Activation.Identity)
     {
@@ -67,6 +70,7 @@ internal abstract class DenseKernels
     }
 
     /// <summary>dX = dY·weightsᵀ; dX is (rows, inputs) and is overwritten.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void InputGradient(ReadOnlySpan<float> dY, ReadOnlySpan<float> weights, Span<float> dX, int rows, int inputs, int outputs)
     {
         CheckMatrix(dY, rows, outputs, nameof(dY));
@@ -79,6 +83,7 @@ internal abstract class DenseKernels
     /// dWeights = xᵀ·dY and dBias = the column sums of dY, row by row in order; both are overwritten, whatever they
     /// held (which saves clearing them first).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void WeightGradient(ReadOnlySpan<float> dY, ReadOnlySpan<float> x, Span<float> dWeights, Span<float> dBias, int rows, int inputs, int outputs)
     {
         CheckMatrix(dY, rows, outputs, nameof(dY));
@@ -96,6 +101,7 @@ internal abstract class DenseKernels
     private protected abstract void WeightGradientCore(ReadOnlySpan<float> dY, ReadOnlySpan<float> x, Span<float> dWeights, Span<float> dBias,
         int rows, int inputs, int outputs);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckMatrix(ReadOnlySpan<float> matrix, int rows, int columns, string name)
     {
         if (rows < 0 || columns < 0) throw new ArgumentOutOfRangeException(name, $"Negative shape ({rows}, {columns}).");

@@ -41,6 +41,7 @@ internal static unsafe class ElementWise
     /// <see cref="Run"/> over [0, <paramref name="length"/>), split into contiguous parts on the worker pool when long
     /// enough: each element is computed alone, so the result is the same bits at any number of parts.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void RunParallel<TOperator>(in TOperator op, int length, int threads) where TOperator : unmanaged, IElementWiseOperator
     {
         int parts = Math.Clamp(length / MinPartLength, 1, Math.Max(1, threads));
@@ -59,6 +60,7 @@ internal static unsafe class ElementWise
         public int Length, Parts;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunPart<TOperator>(void* state, int part) where TOperator : unmanaged, IElementWiseOperator
     {
         ref Job<TOperator> job = ref Unsafe.AsRef<Job<TOperator>>(state);

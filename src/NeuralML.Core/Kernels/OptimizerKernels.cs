@@ -12,6 +12,7 @@ internal static unsafe class OptimizerKernels
     /// <summary>
     /// Adam: m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − stepSize·m / (√v / rootCorrection2 + ε).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Adam(Span<float> parameters, ReadOnlySpan<float> gradients, Span<float> m, Span<float> v,
         float stepSize, float beta1, float beta2, float epsilon, float rootCorrection2, int threads = 1)
     {

@@ -37,6 +37,7 @@ internal sealed unsafe partial class PackedDenseKernels<TKernel, TVector> : Dens
 
     public override DenseKernels WithThreads(int threads) => Math.Max(1, threads) == _threads ? this : new PackedDenseKernels<TKernel, TVector>(threads);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void ForwardCore(ReadOnlySpan<float> x, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> y,
         int rows, int inputs, int outputs, Activation activation)
     {
@@ -53,6 +54,7 @@ internal sealed unsafe partial class PackedDenseKernels<TKernel, TVector> : Dens
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void InputGradientCore(ReadOnlySpan<float> dY, ReadOnlySpan<float> weights, Span<float> dX, int rows, int inputs, int outputs)
     {
         fixed (float* pdy = dY, pw = weights, pdx = dX)
@@ -62,6 +64,7 @@ internal sealed unsafe partial class PackedDenseKernels<TKernel, TVector> : Dens
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private protected override void WeightGradientCore(ReadOnlySpan<float> dY, ReadOnlySpan<float> x, Span<float> dWeights, Span<float> dBias,
         int rows, int inputs, int outputs)
     {
@@ -89,6 +92,7 @@ internal sealed unsafe partial class PackedDenseKernels<TKernel, TVector> : Dens
         public readonly Activation Activation = activation;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Run(in Product p)
     {
         if (p.M == 0 || p.N == 0) return;
@@ -111,6 +115,7 @@ internal sealed unsafe partial class PackedDenseKernels<TKernel, TVector> : Dens
         public int Panels, Parts;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunPart(void* state, int part)
     {
         ref PanelJob job = ref *(PanelJob*)state;

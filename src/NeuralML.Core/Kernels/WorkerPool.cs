@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuralML.Kernels;
 
 /// <summary>
@@ -47,6 +49,7 @@ internal sealed unsafe class WorkerPool
     /// Runs work(state, p) for p in [0, parts) and returns when all are done. The caller runs part 0. If another job
     /// holds the pool, every part runs on the caller, in order.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(int parts, delegate*<void*, int, void> work, void* state)
     {
         if (parts <= 1 || _workers == 0 || !Monitor.TryEnter(_runLock))
@@ -90,6 +93,7 @@ internal sealed unsafe class WorkerPool
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void WorkerLoop(int index)
     {
         int seen = 0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using NeuralML.Kernels;
 
@@ -51,6 +52,7 @@ internal sealed unsafe class BulkScorer
     /// Scores <paramref name="rows"/> rows of <paramref name="features"/> (rows, inputs) into <paramref name="logits"/>
     /// (rows, outputs; or empty when they are not wanted) and <paramref name="outputs"/> (rows, outputs).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Score(ReadOnlySpan<float> features, int rows, Span<float> logits, Span<float> outputs)
     {
         int parts = Math.Min(_parts.Length, rows / MinRowsPerPart);
@@ -83,6 +85,7 @@ internal sealed unsafe class BulkScorer
         public int Rows, Parts;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RunPart(void* state, int part)
     {
         ref Job job = ref *(Job*)state;

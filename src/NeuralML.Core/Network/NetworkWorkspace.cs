@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuralML.Network;
 
 /// <summary>
@@ -74,6 +76,7 @@ internal sealed class NetworkWorkspace
 
     public float[] GradientB { get; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void EnsureFits(FeedForwardNetwork network, int rows)
     {
         if (rows < 0 || rows > MaxRows)

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace NeuralML.Numerics;
 
@@ -9,6 +10,7 @@ namespace NeuralML.Numerics;
 internal static class FiniteCheck
 {
     /// <returns>The index of the first NaN or infinity, or −1 when every value is finite.</returns>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int IndexOfNonFinite(ReadOnlySpan<float> values)
     {
         int i = 0;

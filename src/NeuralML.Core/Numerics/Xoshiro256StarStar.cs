@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuralML.Numerics;
 
 /// <summary>
@@ -86,6 +88,7 @@ internal sealed class Xoshiro256StarStar
     }
 
     /// <summary>Shuffles <paramref name="items"/> in place (Fisher-Yates).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Shuffle(Span<int> items)
     {
         for (int i = items.Length - 1; i > 0; i--)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuralML.Training;
 
 /// <summary>
@@ -52,6 +54,7 @@ internal sealed class BatchBuffers
     /// them (the features only when <paramref name="standardizeFeatures"/>: a set standardised in place once needs
     /// no more). Returns the batch's total weight (the row count when the set has no weights).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double Load(ITrainingSet set, ReadOnlySpan<int> rows, Standardizer standardizer, bool standardizeFeatures)
     {
         int count = rows.Length;

@@ -85,6 +85,12 @@ internal sealed class InMemoryTrainingSet : ITrainingSet
     public Span<float> OwnedFeatures
         => TrainerMayModify ? Sparse?.Values ?? _features : throw new InvalidOperationException("This training set's features belong to the caller.");
 
+    /// <summary>
+    /// The dense features, (rows, FeatureCount), the set's own array (empty when the set is sparse): for passes that
+    /// read every row in place. Changing it is for a trainer that may (<see cref="TrainerMayModify"/>).
+    /// </summary>
+    public float[] DenseFeatures => Sparse is null ? _features : [];
+
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void CopyRows(ReadOnlySpan<int> rows, Span<float> features, Span<float> targets, Span<float> weights)
     {

@@ -69,7 +69,7 @@ internal sealed class NetworkTrainer
         Standardizer standardizer = Standardizer.Fit(data, settings);
         FeedForwardNetwork? start = initial?.Clone();
         if (start is not null) standardizer.UnfoldFrom(start);
-        var shared = new SharedData(data, validation, outputs, head, standardizer, standardizer.StandardizeInPlaceIfOwned(data));
+        var shared = new SharedData(data, validation, outputs, head, standardizer, standardizer.StandardizeInPlaceIfOwned(data, settings.NumberOfThreads ?? Environment.ProcessorCount));
         shared.StandardizeValidationBatches = validation is null ? shared.StandardizeTrainingBatches : standardizer.StandardizeInPlaceIfOwned(validation);
         double constantLoss = ConstantPrediction.Loss(data, head, standardizer, outputs);
 

@@ -35,6 +35,17 @@ internal sealed partial class Standardizer
             return new Standardizer(shift, scale, targetsOnly._targetShift, targetsOnly._targetScale);
         }
         var statistics = new Statistics(data.FeatureCount, data.TargetWidth, settings);
+        if (settings.StandardizeFeatures && data is InMemoryTrainingSet { Sparse: null } dense)
+        {
+            // Dense rows in memory are read where they lie rather than copied a chunk at a time; the sums are those of
+            // the chunked passes, bit for bit. (Splitting the columns among threads made each pass slower: half rows
+            // defeat the prefetcher. Splitting the rows would change the order of the sums.)
+            ForEachChunk(data, withFeatures: false, statistics.AddFirstPass);
+            statistics.AddFeatureSums(dense.DenseFeatures);
+            statistics.EndFirstPass();
+            statistics.AddFeatureSquares(dense.DenseFeatures);
+            return statistics.Finish();
+        }
         ForEachChunk(data, withFeatures: settings.StandardizeFeatures, statistics.AddFirstPass);
         if (statistics.NeedsSecondPass)
         {
@@ -52,14 +63,30 @@ internal sealed partial class Standardizer
     /// Standardises the features of <paramref name="set"/> once, in place, when they are the trainer's own copy.
     /// Returns whether each batch read from the set still needs <see cref="ApplyToFeatures"/>.
     /// </summary>
-    public bool StandardizeInPlaceIfOwned(ITrainingSet set)
+    /// <param name="set">The set.</param>
+    /// <param name="threads">Threads that share the rows of a dense set.</param>
+    public bool StandardizeInPlaceIfOwned(ITrainingSet set, int threads = 1)
     {
         if (!StandardizesFeatures) return false;
         if (set is not InMemoryTrainingSet { TrainerMayModify: true } owned) return true;
-        if (owned.Sparse is { } sparse) ApplyToSparse(sparse.Values, sparse.Indices);
-        else ApplyToFeatures(owned.OwnedFeatures);
+        if (owned.Sparse is { } sparse)
+        {
+            ApplyToSparse(sparse.Values, sparse.Indices);
+            return false;
+        }
+        float[] features = owned.DenseFeatures;
+        int width = owned.FeatureCount, rows = owned.RowCount;
+        int parts = (int)Math.Clamp((long)rows * width / MinValuesPerThread, 1, Math.Max(threads, 1));
+        Parallel.For(0, parts, new ParallelOptions { MaxDegreeOfParallelism = parts }, part =>
+        {
+            long first = (long)rows * part / parts, end = (long)rows * (part + 1) / parts;
+            ApplyToFeatures(features.AsSpan((int)(first * width), (int)((end - first) * width)));
+        });
         return false;
     }
+
+    /// <summary>Below this many values per thread a pass over the features is not worth splitting.</summary>
+    private const long MinValuesPerThread = 1 << 18;
 
     /// <summary>x ← (x − shift)/scale for every row of <paramref name="features"/> (rows, features).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
@@ -67,11 +94,16 @@ internal sealed partial class Standardizer
     {
         if (_featureShift is null || _featureScale is null) return;
         int width = _featureShift.Length;
+        ReadOnlySpan<float> shift = _featureShift, scale = _featureScale;
+        // One pass per row, a vector at a time (the same subtraction and division per value as a scalar loop).
         for (int start = 0; start < features.Length; start += width)
         {
             Span<float> row = features.Slice(start, width);
-            System.Numerics.Tensors.TensorPrimitives.Subtract(row, _featureShift, row);
-            System.Numerics.Tensors.TensorPrimitives.Divide(row, _featureScale, row);
+            int j = 0;
+            if (System.Numerics.Vector.IsHardwareAccelerated)
+                for (int lanes = System.Numerics.Vector<float>.Count; j <= width - lanes; j += lanes)
+                    ((new System.Numerics.Vector<float>(row[j..]) - new System.Numerics.Vector<float>(shift[j..])) / new System.Numerics.Vector<float>(scale[j..])).CopyTo(row[j..]);
+            for (; j < width; j++) row[j] = (row[j] - shift[j]) / scale[j];
         }
     }
 
@@ -194,9 +226,15 @@ internal sealed partial class Standardizer
                     _weightSum += w;
                 }
             }
-            if (_features)
+            if (_features && !features.IsEmpty)
                 for (int i = 0; i < count; i++) AddRow(_sum, features.Slice(i * width, width), default);
         }
+
+        /// <summary>The first pass's feature sums over all the rows of <paramref name="features"/> (rows, width), read in place.</summary>
+        public void AddFeatureSums(float[] features) => AddRows(_sum, features, width, []);
+
+        /// <summary>The second pass over all the rows of <paramref name="features"/> (rows, width), read in place.</summary>
+        public void AddFeatureSquares(float[] features) => AddRows(_squares, features, width, _mean);
 
         public void EndFirstPass()
         {
@@ -228,6 +266,13 @@ internal sealed partial class Standardizer
                 scale[j] = sd > 1e-6 * Math.Max(1, Math.Abs(_mean[j])) ? (float)sd : 1f;
             }
             return new Standardizer(shift, scale, targetShift, targetScale);
+        }
+
+        /// <summary>Every row of <paramref name="features"/> (rows, width) into <paramref name="sums"/>, in order.</summary>
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+        private static void AddRows(Span<double> sums, float[] features, int width, ReadOnlySpan<double> mean)
+        {
+            for (int start = 0; start + width <= features.Length; start += width) AddRow(sums, features.AsSpan(start, width), mean);
         }
 
         /// <summary>

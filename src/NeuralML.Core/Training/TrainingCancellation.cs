@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuralML.Training;
 
 /// <summary>
@@ -9,6 +11,7 @@ internal readonly struct TrainingCancellation(CancellationToken token, Func<bool
     public static TrainingCancellation None => default;
 
     /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ThrowIfRequested()
     {
         token.ThrowIfCancellationRequested();

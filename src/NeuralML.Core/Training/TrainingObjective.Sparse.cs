@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NeuralML.Kernels;
 using NeuralML.Network;
 
@@ -34,10 +35,12 @@ internal sealed partial class TrainingObjective
         return new SparseStep(_batch.Sparse!, first.WeightOffset, first.Outputs, first.BiasOffset);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<float> ForwardBatch(int count, IHiddenLayerPart[]? parts) => _batch.LoadedSparse
         ? _network.Forward(_batch.Sparse!.Rows, _workspace, _kernels, parts)
         : _network.Forward(_batch.Features, count, _workspace, _kernels, parts);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BackwardBatch(int count)
     {
         if (!_batch.LoadedSparse)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NeuralML.Kernels;
 using NeuralML.Network;
 
@@ -76,6 +77,7 @@ internal sealed partial class TrainingObjective
     /// parameters (at most <see cref="MaxRows"/>). Returns Σ w·L and Σ w; a batch whose weight is zero is neither run
     /// nor differentiated, and leaves <see cref="Gradient"/> as it was.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (double LossSum, double WeightSum) Evaluate(ReadOnlySpan<int> rows)
     {
         int count = rows.Length;
@@ -186,6 +188,7 @@ internal sealed partial class TrainingObjective
     /// λ₂·w and λ₁·sign(w) added to each weight's gradient; biases (and PReLU slopes) are not penalised: that would pull
     /// every unit's threshold to zero for no gain in smoothness.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddPenaltyGradients()
     {
         if (_l2 == 0f && _l1 == 0f) return;
@@ -205,6 +208,7 @@ internal sealed partial class TrainingObjective
     }
 
     /// <summary>Scales the whole gradient by c/‖g‖ when its 2-norm ‖g‖ exceeds the clipping norm c (as PyTorch's clip_grad_norm_).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void ClipGradient()
     {
         if (_clipNorm is not float limit) return;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using NeuralML.Columns;
@@ -58,6 +59,7 @@ internal sealed class CheckedRows : IDisposable
     public long Position => _cursor.Position;
 
     /// <summary>Moves to the next row with a label, reading its target and weight; false at the end.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public bool MoveNext()
     {
         while (_cursor.MoveNext())
@@ -85,9 +87,11 @@ internal sealed class CheckedRows : IDisposable
     }
 
     /// <summary>Writes the current row's features densely into <paramref name="destination"/>, after checking that they are finite.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CopyFeaturesTo(Span<float> destination) => Features().CopyTo(destination);
 
     /// <summary>The current row's features as the view gives them (dense or sparse), checked to be finite; valid until the next call.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public ref readonly VBuffer<float> Features()
     {
         _getFeatures(ref _row);

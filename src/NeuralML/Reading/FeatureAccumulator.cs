@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML.Data;
 using NeuralML.Training;
 
@@ -20,6 +21,7 @@ internal sealed class FeatureAccumulator
     private long _nonZeros;
     private int _rows;
     private bool _sparse;
+    private PrefaultedArray? _prefaulting;
 
     public FeatureAccumulator(int width, long expectedRows)
     {
@@ -37,6 +39,7 @@ internal sealed class FeatureAccumulator
     public int Rows => _rows;
 
     /// <summary>Appends a row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(in VBuffer<float> row)
     {
         if (_sparse)
@@ -64,10 +67,12 @@ internal sealed class FeatureAccumulator
             }
             return new InMemoryTrainingSet(new SparseFeatures(_values, _indices, _offsets, _width), targets, weights, trainerMayModify: true);
         }
+        _prefaulting?.Finish();
         if (_dense.Length != (long)_rows * _width) Array.Resize(ref _dense, _rows * _width);
         return new InMemoryTrainingSet(_dense, targets, weights, _width, trainerMayModify: true);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void AddSparse(in VBuffer<float> row)
     {
         ReadOnlySpan<float> values = row.GetValues();
@@ -95,11 +100,17 @@ internal sealed class FeatureAccumulator
     }
 
     /// <summary>Leaves the sparse form: the rows so far are written out densely, and the next ones are added densely.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Densify()
     {
         long capacity = Math.Min(Math.Max(_expectedRows, _rows), Array.MaxLength / _width);
         if (capacity < _rows) throw new InvalidOperationException($"The training data has more rows than one in-memory copy can hold ({_rows}).");
-        _dense = new float[capacity * _width];
+        // The copy of a big data set is hundreds of megabytes of fresh pages: the other cores fault them in while this
+        // thread reads (rows from _rows on are written whole by Add; the rows so far are cleared, then scattered).
+        var fresh = new PrefaultedArray(capacity * _width);
+        _dense = fresh.Array;
+        _prefaulting = fresh;
+        _dense.AsSpan(0, _rows * _width).Clear();
         for (int r = 0; r < _rows; r++)
             for (int k = _offsets[r]; k < _offsets[r + 1]; k++) _dense[(long)r * _width + _indices[k]] = _values[k];
         (_values, _indices, _offsets, _sparse) = ([], [], [], false);

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using NeuralML.Columns;
 using NeuralML.Training;
@@ -29,6 +30,7 @@ internal static class TrainingDataReader
     /// <param name="classCount">Classes of the label (2 for binary).</param>
     /// <param name="budgetBytes">The most bytes the copy may take; when the view's rows need more, reading stops and the result has no set.</param>
     /// <param name="cancellation">Checked while reading.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static Result Read(IDataView data, TaskColumns task, TrainingColumns columns, int classCount, long budgetBytes = long.MaxValue,
         TrainingCancellation cancellation = default)
     {
@@ -91,6 +93,7 @@ internal static class TrainingDataReader
     /// Wide features, kept sparse or made dense by <see cref="FeatureAccumulator"/> as the measured density decides; the
     /// budget applies once they are dense (a sparse copy holds only the non-zeros).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static Result ReadWide(IDataView data, PredictionKind kind, TrainingColumns columns, int classCount, long budgetBytes, TrainingCancellation cancellation)
     {
         int featureCount = columns.FeatureCount;

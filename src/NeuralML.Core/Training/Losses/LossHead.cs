@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NeuralML.Network;
 
 namespace NeuralML.Training;

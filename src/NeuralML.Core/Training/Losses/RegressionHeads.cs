@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NeuralML.Network;
 
 namespace NeuralML.Training;
@@ -5,6 +6,7 @@ namespace NeuralML.Training;
 /// <summary>Identity output with squared error, L = (z − y)², ∂L/∂z = 2(z − y).</summary>
 internal sealed class SquaredErrorHead : LossHead
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override double RowLossAndGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits, float gradientScale)
     {
         double d = (double)logits[0] - target[0];
@@ -18,6 +20,7 @@ internal sealed class SquaredErrorHead : LossHead
 /// <summary>Identity output with absolute error, L = |z − y|, ∂L/∂z = sign(z − y) (0 at 0).</summary>
 internal sealed class AbsoluteErrorHead : LossHead
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override double RowLossAndGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits, float gradientScale)
     {
         double d = (double)logits[0] - target[0];
@@ -33,6 +36,7 @@ internal sealed class HuberHead : LossHead
 {
     public const double Delta = 1.0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override double RowLossAndGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits, float gradientScale)
     {
         double d = (double)logits[0] - target[0];

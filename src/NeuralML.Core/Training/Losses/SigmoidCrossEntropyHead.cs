@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NeuralML.Network;
 
 namespace NeuralML.Training;
@@ -9,6 +10,7 @@ namespace NeuralML.Training;
 /// With label smoothing ε the target y becomes y(1 − ε) + ε/2.
 internal sealed class SigmoidCrossEntropyHead(float labelSmoothing = 0f) : LossHead
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override double RowLossAndGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits, float gradientScale)
     {
         double z = logits[0], y = labelSmoothing == 0f ? target[0] : target[0] * (1.0 - labelSmoothing) + labelSmoothing / 2.0;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NeuralML.Network;
 
 namespace NeuralML.Training;
@@ -11,6 +12,7 @@ internal sealed class SoftmaxCrossEntropyHead(bool sparseTargets, float labelSmo
 {
     public override int TargetWidth(int outputs) => sparseTargets ? 1 : outputs;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override double RowLossAndGradient(ReadOnlySpan<float> logits, ReadOnlySpan<float> target, Span<float> dLogits, float gradientScale)
     {
         double logSumExp = OutputHeads.LogSumExp(logits);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuralML.Training;
 
 /// <summary>
@@ -10,6 +12,7 @@ internal abstract class MiniBatchOptimizer : IOptimizer
     /// <summary>Decoupled weight decay λ on the weights (not the biases); 0 for none.</summary>
     public float WeightDecay { get; init; }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public (double LossSum, double WeightSum) Step(TrainingObjective objective, ReadOnlySpan<int> rows, float learningRate)
     {
         (double loss, double weight) = objective.Evaluate(rows);
@@ -27,6 +30,7 @@ internal abstract class MiniBatchOptimizer : IOptimizer
     }
 
     /// <summary>Moves <paramref name="parameters"/> along <paramref name="gradients"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Update(Span<float> parameters, ReadOnlySpan<float> gradients, float learningRate)
     {
         BeginStep();
@@ -53,6 +57,7 @@ internal abstract class MiniBatchOptimizer : IOptimizer
     }
 
     /// <summary>Starts a step: whatever every parameter's update shares (Adam's step count and bias corrections).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected virtual void BeginStep()
     {
     }
@@ -69,6 +74,7 @@ internal sealed class SgdOptimizer(int parameterCount, float momentum, bool nest
 {
     private readonly float[] _velocity = new float[parameterCount];
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, float learningRate)
         => Kernels.OptimizerKernels.Sgd(parameters.Slice(start, gradients.Length), gradients, _velocity.AsSpan(start, gradients.Length), learningRate, momentum, nesterov, threads);
 }
@@ -84,6 +90,7 @@ internal sealed class AdamOptimizer(int parameterCount, int threads = 1) : MiniB
     private int _step;
     private float _correction1, _correction2;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void BeginStep()
     {
         _step++;
@@ -91,6 +98,7 @@ internal sealed class AdamOptimizer(int parameterCount, int threads = 1) : MiniB
         _correction2 = 1f - MathF.Pow(Beta2, _step);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, float learningRate)
         => Kernels.OptimizerKernels.Adam(parameters.Slice(start, gradients.Length), gradients, _m.AsSpan(start, gradients.Length), _v.AsSpan(start, gradients.Length),
             learningRate / _correction1, Beta1, Beta2, Epsilon, MathF.Sqrt(_correction2), threads);

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuralML.Training;
 
 /// <summary>
@@ -35,6 +37,7 @@ internal sealed class RmsPropOptimizer : MiniBatchOptimizer
         (_rho, _epsilon, _momentum, _threads) = (rho, epsilon, momentum, threads);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(Span<float> parameters, ReadOnlySpan<float> gradients, int start, float learningRate)
         => Kernels.OptimizerKernels.RmsProp(parameters.Slice(start, gradients.Length), gradients, _meanSquare.AsSpan(start, gradients.Length),
             _momentumBuffer.Length == 0 ? [] : _momentumBuffer.AsSpan(start, gradients.Length), learningRate, _rho, _epsilon, _momentum, _threads);
