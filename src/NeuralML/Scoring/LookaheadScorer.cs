@@ -69,6 +69,7 @@ internal sealed class LookaheadScorer : IDisposable
     /// Copies the scores of the row at <paramref name="position"/> with row ID <paramref name="id"/> into
     /// <paramref name="target"/> if a batch scored that row; false otherwise (the caller scores it on its own).
     /// </summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public bool TryCopy(long position, in DataViewRowId id, Scores target)
     {
         if (position >= _first + _count && !_exhausted) ReadBatchFrom(position);
@@ -81,6 +82,7 @@ internal sealed class LookaheadScorer : IDisposable
     }
 
     /// <summary>Moves the second cursor to <paramref name="position"/> (rows the consumer skipped are skipped here too) and scores a batch from there.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private void ReadBatchFrom(long position)
     {
         _count = 0;
