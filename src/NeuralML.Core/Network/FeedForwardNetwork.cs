@@ -150,6 +150,7 @@ internal sealed partial class FeedForwardNetwork
     /// tanh, sigmoid and linear layers. Zero biases; PReLU slopes 0.25. Weights are never all zero: identical units
     /// would get identical gradients and never become different.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Initialize(Xoshiro256StarStar random)
     {
         for (int l = 0; l < _layers.Length; l++)

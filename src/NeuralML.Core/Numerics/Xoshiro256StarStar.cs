@@ -67,6 +67,7 @@ internal sealed class Xoshiro256StarStar
     public float NextSingle() => (NextUInt64() >> 40) * (1.0f / (1 << 24));
 
     /// <summary>A standard normal sample (Marsaglia's polar method).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public double NextGaussian()
     {
         if (_hasSpareGaussian)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using NeuralML.Network;
 
 namespace NeuralML.Training;
@@ -11,6 +12,7 @@ internal static class ConstantPrediction
 {
     private const int ChunkRows = 1024;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Loss(ITrainingSet data, LossHead head, Standardizer standardizer, int outputs)
     {
         (float[] targets, float[] weights) = TargetsAndWeights(data);
@@ -18,6 +20,7 @@ internal static class ConstantPrediction
     }
 
     /// <summary>The same from the raw targets (rows, width) and weights (rows, or empty) of the rows, which it standardises in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double Loss(float[] targets, float[] weights, int rows, LossHead head, Standardizer standardizer, int outputs)
     {
         int width = head.TargetWidth(outputs);
@@ -61,6 +64,7 @@ internal static class ConstantPrediction
     }
 
     /// <summary>A copy of the targets (rows, width) and the weights (rows, or empty), straight from memory when the set is there.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (float[] Targets, float[] Weights) TargetsAndWeights(ITrainingSet data)
     {
         if (data is InMemoryTrainingSet memory) return (memory.Targets.ToArray(), memory.Weights.ToArray());

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.CompilerServices;
 using NeuralML.Numerics;
 
 namespace NeuralML.Training;
@@ -57,6 +58,7 @@ internal sealed class EpochLoop(TrainingObjective objective, IOptimizer optimize
         return history;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static bool AllFinite(ReadOnlySpan<float> values)
     {
         foreach (float v in values)
