@@ -244,6 +244,36 @@ public class StandardizerTests(ITestOutputHelper output)
         Assert.Equal(Enumerable.Range(0, rows).Select(i => (float)i), targets);
     }
 
+    /// <summary>
+    /// A set large enough to be standardised by several threads, each a range of rows: every row is standardised once,
+    /// to the bits a batch of that row gets, whatever the thread count.
+    /// </summary>
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void OwnedSetSplitAmongThreadsGivesEachRowTheBitsOfItsBatch(int threads)
+    {
+        const int rows = 70_001; // 280,004 values: more than one thread's minimum share
+        float[] features = Features(rows, seed: 8);
+        float[] raw = (float[])features.Clone();
+        var owned = new InMemoryTrainingSet(features, new float[rows], null, 4, trainerMayModify: true);
+        Standardizer standardizer = Standardizer.Fit(owned, Settings(LossKind.BinaryCrossEntropy));
+        (double[] mean, double[] std) = ColumnStatistics(raw, 4);
+
+        Assert.False(standardizer.StandardizeInPlaceIfOwned(owned, threads));
+
+        float[] row = new float[4];
+        for (int r = 0; r < rows; r++)
+        {
+            raw.AsSpan(r * 4, 4).CopyTo(row);
+            standardizer.ApplyToFeatures(row);
+            Assert.Equal(row, features.AsSpan(r * 4, 4).ToArray());
+        }
+        foreach (int r in new[] { 0, rows / 3, rows / 2, rows - 1 })
+            AssertStandardised(raw[r * 4 + 1], mean[1], std[1], features[r * 4 + 1], $"row {r}, column 1");
+    }
+
     [Fact]
     public void SetThatIsNotOwnedIsLeftAloneAndEveryBatchIsStandardised()
     {
