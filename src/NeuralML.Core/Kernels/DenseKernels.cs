@@ -101,7 +101,6 @@ internal abstract class DenseKernels
     private protected abstract void WeightGradientCore(ReadOnlySpan<float> dY, ReadOnlySpan<float> x, Span<float> dWeights, Span<float> dBias,
         int rows, int inputs, int outputs);
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckMatrix(ReadOnlySpan<float> matrix, int rows, int columns, string name)
     {
         if (rows < 0 || columns < 0) throw new ArgumentOutOfRangeException(name, $"Negative shape ({rows}, {columns}).");

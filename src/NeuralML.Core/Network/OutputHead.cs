@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace NeuralML.Network;
 
 /// <summary>The function that turns a row of the network's logits into its outputs: probabilities or a score.</summary>
@@ -44,7 +42,6 @@ internal static class OutputHeads
     public static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
 
     /// <summary>logΣe^z, with the maximum subtracted first so that no exponential overflows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double LogSumExp(ReadOnlySpan<float> logits)
     {
         double max = double.NegativeInfinity;

@@ -226,6 +226,7 @@ internal sealed partial class Standardizer
                     _weightSum += w;
                 }
             }
+            // No features given: the caller sums them itself (AddFeatureSums, for dense rows in memory).
             if (_features && !features.IsEmpty)
                 for (int i = 0; i < count; i++) AddRow(_sum, features.Slice(i * width, width), default);
         }

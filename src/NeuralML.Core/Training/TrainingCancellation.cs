@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-
 namespace NeuralML.Training;
 
 /// <summary>
@@ -11,7 +9,6 @@ internal readonly struct TrainingCancellation(CancellationToken token, Func<bool
     public static TrainingCancellation None => default;
 
     /// <exception cref="OperationCanceledException">Cancellation was requested.</exception>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void ThrowIfRequested()
     {
         token.ThrowIfCancellationRequested();

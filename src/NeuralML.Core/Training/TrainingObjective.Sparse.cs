@@ -35,7 +35,6 @@ internal sealed partial class TrainingObjective
         return new SparseStep(_batch.Sparse!, first.WeightOffset, first.Outputs, first.BiasOffset);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private ReadOnlySpan<float> ForwardBatch(int count, IHiddenLayerPart[]? parts) => _batch.LoadedSparse
         ? _network.Forward(_batch.Sparse!.Rows, _workspace, _kernels, parts)
         : _network.Forward(_batch.Features, count, _workspace, _kernels, parts);

@@ -87,7 +87,6 @@ internal sealed class CheckedRows : IDisposable
     }
 
     /// <summary>Writes the current row's features densely into <paramref name="destination"/>, after checking that they are finite.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void CopyFeaturesTo(Span<float> destination) => Features().CopyTo(destination);
 
     /// <summary>The current row's features as the view gives them (dense or sparse), checked to be finite; valid until the next call.</summary>
