@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace NeuralML.Reading;
 
 /// <summary>
@@ -6,9 +8,11 @@ namespace NeuralML.Reading;
 /// fresh 188 MB array took 0.56 s to touch on one core of the 2-core VM here, against 0.04 s to read Fashion-MNIST's
 /// rows from an ML.NET cache): the reader's own thread faults the first share, one task per other core the rest.
 /// Each page is touched with an atomic compare-exchange of 0 with 0, which faults it in as writable and never changes
-/// a value, so the reader may overtake a toucher.
+/// a value, so the reader may overtake a toucher. On Linux the array's whole 2 MB pages are first advised as huge pages
+/// (transparent huge pages in "madvise" mode, most distributions' default): one fault then maps 2 MB, and touching the
+/// same 188 MB took 0.012–0.11 s here instead of 0.6 s.
 /// </summary>
-internal sealed class PrefaultedArray
+internal sealed partial class PrefaultedArray
 {
     /// <summary>Arrays smaller than this are not worth the tasks.</summary>
     private const long MinBytes = 32L << 20;
@@ -20,6 +24,7 @@ internal sealed class PrefaultedArray
     public PrefaultedArray(long length)
     {
         Array = GC.AllocateUninitializedArray<float>(checked((int)length));
+        if (length * sizeof(float) >= MinBytes && OperatingSystem.IsLinux()) AdviseHugePages(Array);
         int parts = Environment.ProcessorCount;
         if (length * sizeof(float) < MinBytes || parts < 2) return;
         float[] array = Array;
@@ -32,6 +37,33 @@ internal sealed class PrefaultedArray
 
     /// <summary>The array; its values are unspecified until written.</summary>
     public float[] Array { get; }
+
+    /// <summary>
+    /// Advises the kernel to back the array's whole 2 MB pages with huge pages. Advice only: where the kernel refuses
+    /// (transparent huge pages off, or no libc), the array keeps 4 KB pages and nothing else changes.
+    /// </summary>
+    private static unsafe void AdviseHugePages(float[] array)
+    {
+        const nuint HugePage = 2u << 20;
+        const int MadviseHugePage = 14;
+        fixed (float* first = array)
+        {
+            nuint start = ((nuint)first + HugePage - 1) & ~(HugePage - 1);
+            nuint end = ((nuint)(first + array.LongLength)) & ~(HugePage - 1);
+            if (end <= start) return;
+            try
+            {
+                _ = Madvise(start, end - start, MadviseHugePage);
+            }
+            catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
+            {
+                // Not glibc or musl: keep the default pages.
+            }
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "madvise")]
+    private static partial int Madvise(nuint address, nuint length, int advice);
 
     /// <summary>Waits for the touching tasks (they never change a value, so this only keeps them from outliving the read).</summary>
     public void Finish() => _touching?.Wait();
