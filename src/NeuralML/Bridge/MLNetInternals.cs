@@ -120,7 +120,7 @@ internal static class MLNetInternals
     {
         object attribute = Require(LoadableClassAttributeConstructor, "LoadableClassAttribute")
             .Invoke([instanceType, null, Require(SignatureLoadModel, "SignatureLoadModel"), userName, new[] { loaderSignature }]);
-        object info = Require(LoadableClassInfoConstructor, "ComponentCatalog.LoadableClassInfo").Invoke([attribute, null, null, create, true]);
+        object info = Require(LoadableClassInfoConstructor, "ComponentCatalog.LoadableClassInfo").Invoke([attribute, null, null, new UnwrappedLoaderMethod(create), true]);
         Invoke(Require(AddClass, "ComponentCatalog.AddClass"), catalog, info, new[] { loaderSignature }, false);
     }
 

@@ -91,6 +91,58 @@ public class PersistenceTests
         Assert.IsType<FeedForwardPredictionTransformer>(registered.Model.Load(path, out _));
     }
 
+    /// <summary>
+    /// A damaged model file, end to end through mlContext.Model.Load: NeuralML's <see cref="InvalidDataException"/>,
+    /// saying what is wrong, at the top when the file holds the FeedForward transformer alone; in a pipeline, directly
+    /// inside ML.NET's error (ML.NET invokes its chain's loader by reflection, which wraps what the chain throws, as it
+    /// does for its own transformers' errors).
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_damaged_model_file_fails_to_load_with_an_InvalidDataException(bool pipeline)
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = RealData.Diabetes(ml);
+        var trainer = ml.Regression.Trainers.FeedForward(new FeedForwardRegressionTrainer.Options { HiddenLayers = [4], Epochs = 1 });
+        ITransformer model = pipeline ? ml.Transforms.NormalizeMeanVariance("Features").Append(trainer).Fit(data) : trainer.Fit(data);
+        using var file = new TempFile(".zip");
+        ml.Model.Save(model, data.Schema, file.Path);
+        // Flip one byte of NeuralML's payload, a few bytes past its "NeuralML" magic (ML.NET's header before it names the
+        // loader, "NeuralMLFeedForward": not that one).
+        static int Magic(byte[] bytes)
+        {
+            for (int at = bytes.AsSpan().IndexOf("NeuralML"u8); at >= 0; at = bytes.AsSpan(at + 1).IndexOf("NeuralML"u8) is int next and >= 0 ? at + 1 + next : -1)
+                if (!bytes.AsSpan(at + 8).StartsWith("FeedForward"u8)) return at;
+            return -1;
+        }
+        using (var zip = System.IO.Compression.ZipFile.Open(file.Path, System.IO.Compression.ZipArchiveMode.Update))
+        {
+            System.IO.Compression.ZipArchiveEntry entry = zip.Entries.Single(e => Magic(Read(e)) >= 0);
+            byte[] bytes = Read(entry);
+            bytes[Magic(bytes) + 40] ^= 0x5A;
+            string name = entry.FullName;
+            entry.Delete();
+            using Stream rewritten = zip.CreateEntry(name).Open();
+            rewritten.Write(bytes);
+        }
+
+        var second = new MLContext();
+        second.ComponentCatalog.RegisterNeuralML();
+        Exception error = Assert.ThrowsAny<Exception>(() => second.Model.Load(file.Path, out _));
+        if (pipeline) error = Assert.IsType<System.Reflection.TargetInvocationException>(error).InnerException!;
+        Assert.IsType<InvalidDataException>(error);
+        Assert.Contains("corrupted", error.Message);
+
+        static byte[] Read(System.IO.Compression.ZipArchiveEntry entry)
+        {
+            using Stream stream = entry.Open();
+            using var copy = new MemoryStream();
+            stream.CopyTo(copy);
+            return copy.ToArray();
+        }
+    }
+
     /// <summary>Runs tests/NeuralML.LoadCheck (built beside the tests) as a separate process.</summary>
     private static string[] RunLoadCheck(string model, string data, int firstFeature, int lastFeature, string column)
     {
