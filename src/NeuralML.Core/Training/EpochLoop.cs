@@ -40,7 +40,7 @@ internal sealed class EpochLoop(TrainingObjective objective, IOptimizer optimize
             double meanLoss = weightSum > 0 ? lossSum / weightSum : 0;
             if (!double.IsFinite(meanLoss) || !AllFinite(objective.Parameters))
                 throw new InvalidOperationException(
-                    $"Training diverged in epoch {epoch}: the loss is {meanLoss}. Lower the learning rate (now {epochRate}) or normalise the features.");
+                    $"Training diverged in epoch {epoch}: the loss is {meanLoss}. Lower the learning rate (option LearningRate; the rate was {epochRate}) or normalise the features.");
 
             double? validationLoss = null, metric = null;
             if (validation.Set is { } set && validation.Rows.Length > 0)

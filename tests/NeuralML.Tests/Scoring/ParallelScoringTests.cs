@@ -43,16 +43,31 @@ public class ParallelScoringTests
 
         var throughTransform = new float[Threads][][];
         var throughEngines = new float[Threads][][];
-        Parallel.For(0, 2 * Threads, new ParallelOptions { MaxDegreeOfParallelism = 2 * Threads }, t =>
+        // Sixteen threads of their own, released together by a barrier: a thread pool would start them a few at a time
+        // on a small machine, and some might finish before others begin.
+        using var start = new Barrier(2 * Threads);
+        var errors = new System.Collections.Concurrent.ConcurrentQueue<Exception>();
+        Thread[] threads = [.. Enumerable.Range(0, 2 * Threads).Select(t => new Thread(() =>
         {
-            if (t < Threads)
-                throughTransform[t] = ml.Data.CreateEnumerable<Prediction>(model.Transform(data), reuseRowObject: false).Select(p => p.Score).ToArray();
-            else
+            try
             {
-                using var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(model);
-                throughEngines[t - Threads] = rows.Select(r => (float[])engine.Predict(r).Score.Clone()).ToArray();
+                start.SignalAndWait();
+                if (t < Threads)
+                    throughTransform[t] = ml.Data.CreateEnumerable<Prediction>(model.Transform(data), reuseRowObject: false).Select(p => p.Score).ToArray();
+                else
+                {
+                    using var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(model);
+                    throughEngines[t - Threads] = rows.Select(r => (float[])engine.Predict(r).Score.Clone()).ToArray();
+                }
             }
-        });
+            catch (Exception e)
+            {
+                errors.Enqueue(e);
+            }
+        }))];
+        foreach (Thread thread in threads) thread.Start();
+        foreach (Thread thread in threads) thread.Join();
+        Assert.Empty(errors);
 
         for (int t = 0; t < Threads; t++)
             for (int i = 0; i < serial.Length; i++)

@@ -92,26 +92,66 @@ public class HostileInputTests
         Assert.Contains(warnings, w => w.Contains("worse than the mean", StringComparison.Ordinal));
     }
 
-    /// <summary>Cancellation is observed while the data is read, before any epoch.</summary>
+    /// <summary>
+    /// The same for classification: a learning rate far too high, kept constant, leaves the model worse than predicting
+    /// the class frequencies (a loss in the hundreds against 0.66), and the log and the diagnosis say so.
+    /// </summary>
     [Fact]
-    public void Cancellation_is_observed_while_the_data_is_read()
+    public void A_classifier_worse_than_the_class_frequencies_is_flagged_in_the_log_and_the_diagnosis()
+    {
+        var ml = new MLContext(seed: 1);
+        var warnings = new List<string>();
+        ml.Log += (_, e) =>
+        {
+            if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning && e.Source.StartsWith("FeedForward", StringComparison.Ordinal)) lock (warnings) warnings.Add(e.RawMessage);
+        };
+        var model = ml.BinaryClassification.Trainers.FeedForward(new FeedForwardBinaryTrainer.Options
+        {
+            HiddenLayers = [16], Optimizer = OptimizerKind.Adam, LearningRate = 10f, LearningRateSchedule = LearningRateSchedule.Constant, Epochs = 5, Seed = 1,
+        }).Fit(RealData.BreastCancer(ml));
+        Assert.Contains("class frequencies", model.Model.TrainingDiagnosis);
+        Assert.Contains(warnings, w => w.Contains("class frequencies", StringComparison.Ordinal));
+    }
+
+    private sealed class WideRow
+    {
+        [VectorType(64)] public float[] Features { get; set; } = [];
+        public bool Label { get; set; }
+    }
+
+    /// <summary>
+    /// Cancellation is observed while the data is read, before any epoch, in memory and streamed (with a budget of 1 MB,
+    /// 64 features a row: the in-memory read gives up after ~4,000 rows, and the streamed pass over the view is the one
+    /// cancelled at row 20,000): the reader stops within a few thousand rows of the cancellation, not at the end.
+    /// </summary>
+    [Theory]
+    [InlineData(null)]
+    [InlineData(1)]
+    public void Cancellation_is_observed_while_the_data_is_read(int? budgetMegabytes)
     {
         var ml = new MLContext(seed: 1);
         using var source = new CancellationTokenSource();
-        int epochs = 0;
-        IEnumerable<TwoFeatures> Rows()
+        int epochs = 0, enumerated = 0, passes = 0;
+        IEnumerable<WideRow> Rows()
         {
+            passes++;
             for (int i = 0; i < 100_000; i++)
             {
                 if (i == 20_000) source.Cancel();
-                yield return new TwoFeatures { Features = [i % 7, i % 3], Label = i % 2 == 0 };
+                enumerated = i + 1;
+                var features = new float[64];
+                features[i % 64] = i % 7;
+                yield return new WideRow { Features = features, Label = i % 2 == 0 };
             }
         }
         var trainer = ml.BinaryClassification.Trainers.FeedForward(new FeedForwardBinaryTrainer.Options
         {
-            HiddenLayers = [4], Epochs = 1, CancellationToken = source.Token, Progress = _ => ++epochs > 0,
+            HiddenLayers = [4], Epochs = 1, CancellationToken = source.Token, Progress = _ => ++epochs > 0, MemoryBudgetMegabytes = budgetMegabytes,
         });
         Assert.ThrowsAny<OperationCanceledException>(() => trainer.Fit(ml.Data.LoadFromEnumerable(Rows())));
         Assert.Equal(0, epochs);
+        Assert.InRange(enumerated, 20_001, 30_000);
+        // Streamed: the in-memory read that gave up, then the streamed pass that was cancelled.
+        Assert.Equal(budgetMegabytes is null ? 1 : 2, passes);
     }
 }

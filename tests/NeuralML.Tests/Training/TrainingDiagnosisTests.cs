@@ -16,6 +16,19 @@ public class TrainingDiagnosisTests
     }
 
     [Fact]
+    public void A_final_loss_above_a_constant_predictions_is_worse_than_constant_before_any_other_finding()
+    {
+        // It would also be diverging (2.5 times its minimum); being worse than the mean is the finding that matters.
+        TrainingDiagnosis diagnosis = TrainingDiagnosis.Of(History([0.8, 0.4, 1.01]), 2, 1.0);
+        Assert.Equal(DiagnosisKind.WorseThanConstant, diagnosis.Kind);
+        Assert.Contains("worse than the mean", diagnosis.Text);
+        Assert.Contains("LearningRate", diagnosis.Text);
+        Assert.Equal(DiagnosisKind.Diverging, TrainingDiagnosis.Of(History([0.8, 0.4, 0.99]), 2, 1.0).Kind);
+        // No constant loss known (0): the rule does not apply.
+        Assert.Equal(DiagnosisKind.Diverging, TrainingDiagnosis.Of(History([0.8, 0.4, 1.01]), 2, 0.0).Kind);
+    }
+
+    [Fact]
     public void A_high_flat_loss_is_underfitting()
     {
         // 0.8 of a constant prediction's loss, 1% lower than a quarter of the epochs ago: high and flat.
