@@ -117,6 +117,27 @@ public class SparseInputTests
         Assert.True(ml.BinaryClassification.Evaluate(model.Transform(Sparse(ml, test))).AreaUnderRocCurve > 0.8);
     }
 
+    /// <summary>The rows given densely train the very same model: the reader keeps them sparse by their density.</summary>
+    [Fact]
+    public void The_same_rows_given_densely_train_the_same_model_bit_for_bit()
+    {
+        var ml = new MLContext(1);
+        List<SparseRow> train = MakeRows(1);
+        float[] fromSparse = ml.BinaryClassification.Trainers.FeedForward(Options()).Fit(Sparse(ml, train)).Model.GetParameters();
+        float[] fromDense = ml.BinaryClassification.Trainers.FeedForward(Options()).Fit(Dense(ml, train)).Model.GetParameters();
+        Assert.Equal(fromSparse, fromDense);
+    }
+
+    /// <summary>The rule at its edges: 256 slots and 5% of the values are still sparse; 255 slots, or one value more, are not.</summary>
+    [Fact]
+    public void The_density_rule_holds_at_its_edges()
+    {
+        Assert.True(SparseInput.IsSparse(rows: 100, columns: 256, nonZeros: 1280)); // exactly 5%
+        Assert.False(SparseInput.IsSparse(rows: 100, columns: 256, nonZeros: 1281));
+        Assert.False(SparseInput.IsSparse(rows: 100, columns: 255, nonZeros: 1));
+        Assert.False(SparseInput.IsSparse(rows: 0, columns: 256, nonZeros: 0));
+    }
+
     private static float[] Probabilities(MLContext ml, IDataView scored) => [.. scored.GetColumn<float>("Probability")];
 
     [Fact]
