@@ -74,16 +74,23 @@ public class HostileInputTests
         Assert.Equal([false, true], predicted);
     }
 
-    /// <summary>A learning rate far too high: the run ends, and the log and the diagnosis say the model is worse than the mean.</summary>
-    [Fact]
-    public void A_model_worse_than_the_mean_is_flagged_in_the_log_and_the_diagnosis()
+    /// <summary>The warnings FeedForward writes to the context's log, as they come.</summary>
+    private static List<string> Warnings(MLContext ml)
     {
-        var ml = new MLContext(seed: 1);
         var warnings = new List<string>();
         ml.Log += (_, e) =>
         {
             if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning && e.Source.StartsWith("FeedForward", StringComparison.Ordinal)) lock (warnings) warnings.Add(e.RawMessage);
         };
+        return warnings;
+    }
+
+    /// <summary>A learning rate far too high: the run ends, and the log and the diagnosis say the model is worse than the mean.</summary>
+    [Fact]
+    public void A_model_worse_than_the_mean_is_flagged_in_the_log_and_the_diagnosis()
+    {
+        var ml = new MLContext(seed: 1);
+        List<string> warnings = Warnings(ml);
         var model = ml.Regression.Trainers.FeedForward(new FeedForwardRegressionTrainer.Options
         {
             HiddenLayers = [16], Optimizer = OptimizerKind.Adam, LearningRate = 10f, Epochs = 20, Seed = 1,
@@ -100,11 +107,7 @@ public class HostileInputTests
     public void A_classifier_worse_than_the_class_frequencies_is_flagged_in_the_log_and_the_diagnosis()
     {
         var ml = new MLContext(seed: 1);
-        var warnings = new List<string>();
-        ml.Log += (_, e) =>
-        {
-            if (e.Kind == Microsoft.ML.Runtime.ChannelMessageKind.Warning && e.Source.StartsWith("FeedForward", StringComparison.Ordinal)) lock (warnings) warnings.Add(e.RawMessage);
-        };
+        List<string> warnings = Warnings(ml);
         var model = ml.BinaryClassification.Trainers.FeedForward(new FeedForwardBinaryTrainer.Options
         {
             HiddenLayers = [16], Optimizer = OptimizerKind.Adam, LearningRate = 10f, LearningRateSchedule = LearningRateSchedule.Constant, Epochs = 5, Seed = 1,
