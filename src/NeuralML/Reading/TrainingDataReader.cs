@@ -100,7 +100,7 @@ internal static class TrainingDataReader
         long rowBytes = RowBytes(featureCount, columns.Weight is not null);
         long? knownRows = data.GetRowCount();
         var features = new FeatureAccumulator(featureCount, Math.Clamp(knownRows ?? 0, 0, Array.MaxLength),
-            mayGuessDense: knownRows is long known && known * rowBytes <= budgetBytes);
+            mayGuessDense: knownRows is long known && known <= budgetBytes / rowBytes);
         var targets = new float[Math.Clamp(knownRows ?? BlockRows, 1, Array.MaxLength)];
         float[]? weights = columns.Weight is null ? null : new float[targets.Length];
         int count = 0;
