@@ -172,6 +172,7 @@ internal sealed class FeatureAccumulator
     }
 
     /// <summary>Values that are not zero (NaN counts: it is not zero), as <see cref="AddSparse"/> counts them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int NonZeros(ReadOnlySpan<float> values)
     {
         int zeros = 0, k = 0;
