@@ -10,8 +10,9 @@ namespace NeuralML.Reading;
 /// The training columns of a cursor's rows, checked as they are read: the label as a target (Boolean → 0/1, key →
 /// class index, Single as is; rows with a missing label are skipped and counted), the weight (finite, non-negative,
 /// 1 without a weight column) and the features (finite; dense or sparse, written densely). Every bad value stops
-/// with an exception that names the column, the row and the value. Both the in-memory reader and streaming read
-/// through it, so both accept and refuse the same rows.
+/// with an exception that names the column, the row and the value. It also counts what it read (rows, their total
+/// weight, the rows of each class with a positive weight) and says when that cannot train (<see cref="CheckUsable"/>).
+/// Both the in-memory reader and streaming read through it, so both accept and refuse the same rows.
 /// </summary>
 internal sealed class CheckedRows : IDisposable
 {
@@ -23,7 +24,7 @@ internal sealed class CheckedRows : IDisposable
     private readonly Func<float> _getTarget;
     private readonly ValueGetter<float>? _getWeight;
     private ValueGetter<DataViewRowId>? _getId;
-    private readonly string _featureColumn;
+    private readonly string _featureColumn, _labelColumn;
     private readonly string? _weightColumn;
     private readonly Training.TrainingCancellation _cancellation;
     private VBuffer<float> _row;
@@ -31,11 +32,14 @@ internal sealed class CheckedRows : IDisposable
     /// <param name="data">The view to read.</param>
     /// <param name="columns">The feature, label and weight columns.</param>
     /// <param name="kind">How the label becomes a target.</param>
+    /// <param name="classCount">Classes of the label (2 for binary; unused for regression).</param>
     /// <param name="rand">Asks the view for a shuffled cursor; null for storage order.</param>
     /// <param name="cancellation">Checked every <see cref="CancellationCheckRows"/> rows.</param>
-    public CheckedRows(IDataView data, TrainingColumns columns, PredictionKind kind, Random? rand, Training.TrainingCancellation cancellation)
+    public CheckedRows(IDataView data, TrainingColumns columns, PredictionKind kind, int classCount, Random? rand, Training.TrainingCancellation cancellation)
     {
         _featureColumn = columns.Feature.Name;
+        _labelColumn = columns.Label.Name;
+        RowsPerClass = new int[kind == PredictionKind.Regression ? 0 : Math.Max(classCount, 2)];
         _weightColumn = columns.Weight?.Name;
         _cancellation = cancellation;
         var needed = new List<DataViewSchema.Column> { columns.Feature, columns.Label };
@@ -54,6 +58,15 @@ internal sealed class CheckedRows : IDisposable
 
     /// <summary>Rows skipped so far for a missing label.</summary>
     public long Skipped { get; private set; }
+
+    /// <summary>Rows read so far (those with a label).</summary>
+    public long Read { get; private set; }
+
+    /// <summary>The weights of the rows read so far, summed.</summary>
+    public double TotalWeight { get; private set; }
+
+    /// <summary>Rows read so far of each class with a positive weight (rows of weight 0 cannot teach a class); empty for regression.</summary>
+    public int[] RowsPerClass { get; }
 
     /// <summary>The view's row number of the current row.</summary>
     public long Position => _cursor.Position;
@@ -81,6 +94,9 @@ internal sealed class CheckedRows : IDisposable
                         $"Weight column '{_weightColumn}' has the value {weight} at row {_cursor.Position}; weights must be finite and non-negative.");
                 Weight = weight;
             }
+            Read++;
+            TotalWeight += Weight;
+            if (RowsPerClass.Length > 0 && Weight > 0) RowsPerClass[(int)target]++;
             return true;
         }
         return false;
@@ -112,6 +128,17 @@ internal sealed class CheckedRows : IDisposable
         DataViewRowId id = default;
         (_getId ??= _cursor.GetIdGetter())(ref id);
         return id.Low ^ (id.High * 0x9E3779B97F4A7C15UL);
+    }
+
+    /// <summary>Throws, saying why, when the rows read so far cannot train: none at all, or none with a positive weight.</summary>
+    public void CheckUsable()
+    {
+        if (Read == 0)
+            throw new InvalidOperationException(Skipped > 0
+                ? $"The training data has no usable rows: all {Skipped} rows have a missing value in label column '{_labelColumn}'."
+                : "The training data is empty: a FeedForward trainer needs at least one row.");
+        if (TotalWeight <= 0)
+            throw new InvalidOperationException($"Every training row has weight 0 in weight column '{_weightColumn}'; at least one row needs a positive weight.");
     }
 
     public void Dispose() => _cursor.Dispose();

@@ -53,27 +53,21 @@ internal static class TrainingDataReader
             : (prefaulted.Array, new float[capacity], weighted ? new float[capacity] : null);
         int inBlock = 0;
         long count = 0;
-        double totalWeight = 0;
-        var rowsPerClass = new int[kind == PredictionKind.Regression ? 0 : Math.Max(classCount, 2)];
-        using var rows = new CheckedRows(data, columns, kind, rand: null, cancellation);
+        using var rows = new CheckedRows(data, columns, kind, classCount, rand: null, cancellation);
         try
         {
             while (rows.MoveNext())
             {
                 if (inBlock == current.Targets.Length)
                 {
-                    if (count + BlockRows > maxRows) return new Result(null, rows.Skipped, rowsPerClass);
+                    if (count + BlockRows > maxRows) return new Result(null, rows.Skipped, rows.RowsPerClass);
                     blocks.Add(current);
                     current = NewBlock(BlockRows, featureCount, weighted);
                     inBlock = 0;
                 }
                 rows.CopyFeaturesTo(current.Features.AsSpan(inBlock * featureCount, featureCount));
-                float target = rows.Target, weight = rows.Weight;
-                current.Targets[inBlock] = target;
-                if (current.Weights is not null) current.Weights[inBlock] = weight;
-                // Rows of weight 0 do not count towards a class: they cannot teach it.
-                if (rowsPerClass.Length > 0 && weight > 0) rowsPerClass[(int)target]++;
-                totalWeight += weight;
+                current.Targets[inBlock] = rows.Target;
+                if (current.Weights is not null) current.Weights[inBlock] = rows.Weight;
                 inBlock++;
                 count++;
             }
@@ -83,10 +77,10 @@ internal static class TrainingDataReader
             prefaulted?.Finish();
         }
 
-        CheckUsable(count, totalWeight, rows.Skipped, columns);
+        rows.CheckUsable();
         blocks.Add(current);
         (float[] features, float[] targets, float[]? weights) = Join(blocks, (int)count, featureCount);
-        return new Result(new InMemoryTrainingSet(features, targets, weights, featureCount, trainerMayModify: true), rows.Skipped, rowsPerClass);
+        return new Result(new InMemoryTrainingSet(features, targets, weights, featureCount, trainerMayModify: true), rows.Skipped, rows.RowsPerClass);
     }
 
     /// <summary>
@@ -104,9 +98,7 @@ internal static class TrainingDataReader
         var targets = new float[Math.Clamp(knownRows ?? BlockRows, 1, Array.MaxLength)];
         float[]? weights = columns.Weight is null ? null : new float[targets.Length];
         int count = 0;
-        double totalWeight = 0;
-        var rowsPerClass = new int[kind == PredictionKind.Regression ? 0 : Math.Max(classCount, 2)];
-        using var rows = new CheckedRows(data, columns, kind, rand: null, cancellation);
+        using var rows = new CheckedRows(data, columns, kind, classCount, rand: null, cancellation);
         while (rows.MoveNext())
         {
             if (count == targets.Length)
@@ -117,32 +109,18 @@ internal static class TrainingDataReader
                 if (weights is not null) Array.Resize(ref weights, capacity);
             }
             features.Add(rows.Features());
-            if (!features.IsSparse && (long)features.Rows * rowBytes > budgetBytes) return new Result(null, rows.Skipped, rowsPerClass);
-            float target = rows.Target, weight = rows.Weight;
-            targets[count] = target;
-            if (weights is not null) weights[count] = weight;
-            // Rows of weight 0 do not count towards a class: they cannot teach it.
-            if (rowsPerClass.Length > 0 && weight > 0) rowsPerClass[(int)target]++;
-            totalWeight += weight;
+            if (!features.IsSparse && (long)features.Rows * rowBytes > budgetBytes) return new Result(null, rows.Skipped, rows.RowsPerClass);
+            targets[count] = rows.Target;
+            if (weights is not null) weights[count] = rows.Weight;
             count++;
         }
-        CheckUsable(count, totalWeight, rows.Skipped, columns);
+        rows.CheckUsable();
         if (count < targets.Length)
         {
             Array.Resize(ref targets, count);
             if (weights is not null) Array.Resize(ref weights, count);
         }
-        return new Result(features.Build(targets, weights), rows.Skipped, rowsPerClass);
-    }
-
-    private static void CheckUsable(long count, double totalWeight, long skipped, TrainingColumns columns)
-    {
-        if (count == 0)
-            throw new InvalidOperationException(skipped > 0
-                ? $"The training data has no usable rows: all {skipped} rows have a missing value in label column '{columns.Label.Name}'."
-                : "The training data is empty: a FeedForward trainer needs at least one row.");
-        if (totalWeight <= 0)
-            throw new InvalidOperationException($"Every training row has weight 0 in weight column '{columns.Weight?.Name}'; at least one row needs a positive weight.");
+        return new Result(features.Build(targets, weights), rows.Skipped, rows.RowsPerClass);
     }
 
     /// <summary>The bytes one row of the in-memory copy takes.</summary>

@@ -44,6 +44,40 @@ public class HostileInputTests
         Assert.Equal(3, model.Model.TrainingHistory.Epochs.Count);
     }
 
+    private sealed class WeightedWideRow
+    {
+        [VectorType(64)] public float[] Features { get; set; } = [];
+        public float Label { get; set; }
+        public float Weight { get; set; }
+    }
+
+    /// <summary>
+    /// Rows that cannot train — every weight 0, or every label missing — are refused with a message that says so and
+    /// names the column, in memory and streamed alike (30,000 rows of 64 features are over a budget of 1 MB; rows
+    /// without a label are skipped as they are read, so those never fill the budget and are refused in memory).
+    /// </summary>
+    [Theory]
+    [InlineData("weight", null)]
+    [InlineData("weight", 1)]
+    [InlineData("label", null)]
+    public void Rows_that_cannot_train_are_refused_in_memory_and_streamed(string what, int? budgetMegabytes)
+    {
+        var ml = new MLContext(seed: 1);
+        IDataView data = ml.Data.LoadFromEnumerable(Enumerable.Range(0, 30_000).Select(i => new WeightedWideRow
+        {
+            Features = [.. Enumerable.Range(0, 64).Select(j => (float)((i + j) % 5))],
+            Label = what == "label" ? float.NaN : i % 3,
+            Weight = what == "weight" ? 0f : 1f,
+        }));
+        var trainer = ml.Regression.Trainers.FeedForward(new FeedForwardRegressionTrainer.Options
+        {
+            HiddenLayers = [4], Epochs = 1, ExampleWeightColumnName = "Weight", MemoryBudgetMegabytes = budgetMegabytes,
+        });
+        var error = Assert.Throws<InvalidOperationException>(() => trainer.Fit(data));
+        Assert.Contains(what == "weight" ? "Every training row has weight 0 in weight column 'Weight'" : "all 30000 rows have a missing value in label column 'Label'",
+            error.Message);
+    }
+
     /// <summary>Options are read when Fit runs, so they are checked again there, naming the option.</summary>
     [Fact]
     public void Options_changed_after_the_trainer_was_made_are_checked_at_Fit()
