@@ -47,12 +47,13 @@ internal sealed unsafe class WorkerPool
 
     /// <summary>
     /// Runs work(state, p) for p in [0, parts) and returns when all are done. The caller runs part 0. If another job
-    /// holds the pool, every part runs on the caller, in order.
+    /// holds the pool, every part runs on the caller, in order; so does a job started from inside a part (the lock is
+    /// re-entrant, and the workers are busy with the outer job: a batch reader's source may itself be a scored view).
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(int parts, delegate*<void*, int, void> work, void* state)
     {
-        if (parts <= 1 || _workers == 0 || !Monitor.TryEnter(_runLock))
+        if (parts <= 1 || _workers == 0 || Monitor.IsEntered(_runLock) || !Monitor.TryEnter(_runLock))
         {
             for (int p = 0; p < parts; p++) work(state, p);
             return;

@@ -78,6 +78,143 @@ internal sealed unsafe class BulkScorer
         }
     }
 
+    /// <summary>
+    /// Reads up to <paramref name="maxRows"/> rows (at most <see cref="ChunkRows"/>) with <paramref name="reader"/> into
+    /// <paramref name="features"/> and scores them into <paramref name="logits"/> (or nowhere, when empty) and
+    /// <paramref name="outputs"/>; returns how many rows the reader gave. The calling thread reads, a chunk of
+    /// <see cref="PipelineChunkRows"/> rows at a time, while the other threads score the chunks already read; when
+    /// the reading ends, the calling thread scores too. Reading (a cursor's copy of each row into a buffer larger than
+    /// the cache) is then hidden behind the scoring instead of running while the other cores wait. A row's result
+    /// depends only on its features, so the bits are those of <see cref="Score(ReadOnlySpan{float}, int, Span{float}, Span{float})"/>.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public int ReadAndScore(IBatchReader reader, Span<float> features, int maxRows, Span<float> logits, Span<float> outputs)
+    {
+        maxRows = Math.Min(maxRows, ChunkRows);
+        int firstChunk = Math.Min(PipelineChunkRows, maxRows);
+        int rows = reader.Read(features, 0, firstChunk);
+        if (_parts.Length == 1 || rows < firstChunk || rows == maxRows)
+        {
+            // One thread, or a batch of one chunk: nothing to overlap.
+            if (rows == firstChunk && rows < maxRows) rows += reader.Read(features, rows, maxRows - rows);
+            Score(features[..(rows * _inputs)], rows, logits, outputs);
+            return rows;
+        }
+        GCHandle self = GCHandle.Alloc(this);
+        _reader = reader;
+        _rowsRead = rows;
+        _readingEnded = 0;
+        _claimedRows = 0;
+        try
+        {
+            fixed (float* x = features)
+            fixed (float* l = logits)
+            fixed (float* y = outputs)
+            {
+                var job = new Job { Self = GCHandle.ToIntPtr(self), X = x, Logits = l, Y = y, Rows = maxRows, Parts = _parts.Length };
+                WorkerPool.Shared.Run(_parts.Length, &RunPipelinedPart, &job);
+            }
+            return _rowsRead;
+        }
+        finally
+        {
+            _reader = null;
+            self.Free();
+        }
+    }
+
+    /// <summary>Rows read between two hand-overs to the scoring threads: as efficient to score on one thread as 1,024 rows (measured), and a short wait for the first one.</summary>
+    public const int PipelineChunkRows = 128;
+
+    private IBatchReader? _reader;
+    private int _rowsRead, _readingEnded, _claimedRows;
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunPipelinedPart(void* state, int part)
+    {
+        ref Job job = ref *(Job*)state;
+        var scorer = (BulkScorer)GCHandle.FromIntPtr(job.Self).Target!;
+        int inputs = scorer._inputs, width = scorer._outputs;
+        var features = new Span<float>(job.X, job.Rows * inputs);
+        var outputs = new Span<float>(job.Y, job.Rows * width);
+        Span<float> logits = job.Logits is null ? [] : new Span<float>(job.Logits, job.Rows * width);
+        if (part == 0)
+        {
+            try
+            {
+                for (int read = scorer._rowsRead; read < job.Rows;)
+                {
+                    int wanted = Math.Min(PipelineChunkRows, job.Rows - read);
+                    int got = scorer._reader!.Read(features, read, wanted);
+                    read += got;
+                    Volatile.Write(ref scorer._rowsRead, read);
+                    if (got < wanted) break;
+                }
+            }
+            finally
+            {
+                // Also when the reader throws: the scoring threads stop waiting, and the pool rethrows once they have.
+                Volatile.Write(ref scorer._readingEnded, 1);
+            }
+        }
+        NetworkScorer network = scorer._parts[part];
+        while (scorer.Claim(job.Rows, job.Parts) is (int start, int size))
+        {
+            int ready = WaitForRows(scorer, start + size);
+            int count = Math.Min(size, ready - start);
+            if (count <= 0) return;
+            Span<float> chunkLogits = logits.IsEmpty ? scorer._logits[part] : logits.Slice(start * width, count * width);
+            network.Score(features.Slice(start * inputs, count * inputs), count, chunkLogits, outputs.Slice(start * width, count * width));
+        }
+    }
+
+    /// <summary>
+    /// The next rows a thread scores, or null when none are left: chunks of <see cref="PipelineChunkRows"/> while the
+    /// reading goes on; after it, shrinking shares of what is left (guided scheduling), so that the threads finish
+    /// together rather than one scoring a last whole chunk while the others wait.
+    /// </summary>
+    private (int Start, int Size)? Claim(int maxRows, int parts)
+    {
+        while (true)
+        {
+            int start = Volatile.Read(ref _claimedRows);
+            bool ended = Volatile.Read(ref _readingEnded) != 0;
+            int end = ended ? Volatile.Read(ref _rowsRead) : maxRows;
+            if (start >= end) return null;
+            int size = PipelineChunkRows;
+            if (ended)
+            {
+                // Whole tiles of the micro-kernel, at least a few of them: smaller products lose more than they balance.
+                size = Math.Max(MinTailRows, (end - start) / (2 * parts));
+                size = Math.Min((size + 5) / 6 * 6, end - start);
+            }
+            if (Interlocked.CompareExchange(ref _claimedRows, start + size, start) == start) return (start, size);
+        }
+    }
+
+    private const int MinTailRows = 48;
+
+    /// <summary>Waits until <paramref name="rows"/> rows are read or the reading has ended; returns the rows read.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static int WaitForRows(BulkScorer scorer, int rows)
+    {
+        long deadline = 0;
+        for (int polls = 0; ; polls++)
+        {
+            // The end flag is written after the last count, so a count read after seeing it is final.
+            bool ended = Volatile.Read(ref scorer._readingEnded) != 0;
+            int read = Volatile.Read(ref scorer._rowsRead);
+            if (read >= rows || ended) return read;
+            // A chunk takes tens of microseconds to read; a slow source (a text file being parsed) gets the core back.
+            if ((polls & 1023) == 1023)
+            {
+                long now = System.Diagnostics.Stopwatch.GetTimestamp();
+                if (deadline == 0) deadline = now + System.Diagnostics.Stopwatch.Frequency / 2000;
+                else if (now > deadline) Thread.Yield();
+            }
+        }
+    }
+
     private struct Job
     {
         public nint Self;
@@ -107,4 +244,14 @@ internal sealed unsafe class BulkScorer
             scorer.Score(features.Slice(first * inputs, count * inputs), count, chunkLogits, outputs.Slice(first * width, count * width));
         }
     }
+}
+
+/// <summary>Fills the rows of a batch, in order, for <see cref="BulkScorer.ReadAndScore"/>; called on the thread that calls it.</summary>
+internal interface IBatchReader
+{
+    /// <summary>
+    /// Reads up to <paramref name="rows"/> rows into <paramref name="features"/> (rows, inputs), from row
+    /// <paramref name="first"/> on; returns how many it read: fewer when the batch ends there.
+    /// </summary>
+    int Read(Span<float> features, int first, int rows);
 }

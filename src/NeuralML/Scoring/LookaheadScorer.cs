@@ -11,7 +11,7 @@ namespace NeuralML.Scoring;
 /// scored, so a data view whose second cursor sees other rows costs speed, never correctness; and the consuming
 /// cursor never reads the features of a row the batch scored.
 /// </summary>
-internal sealed class LookaheadScorer : IDisposable
+internal sealed class LookaheadScorer : IDisposable, IBatchReader
 {
     public const int MaxBatchRows = 1024;
 
@@ -37,6 +37,9 @@ internal sealed class LookaheadScorer : IDisposable
     private readonly SparseScoringBatch _sparse;
     private readonly int _sparseBatchRows;
     private bool _batchSparse, _pending;
+
+    // The state of the batch being read: the second cursor stands on a row not yet stored; it reached the end; it met a row it cannot batch.
+    private bool _holding, _ended, _unbatchable;
 
     /// <param name="model">The model.</param>
     /// <param name="input">The view the consuming cursor reads.</param>
@@ -99,42 +102,99 @@ internal sealed class LookaheadScorer : IDisposable
                 return;
             }
         }
-        int limit = _batchRows;
-        while (_count < limit && (pending || _lookahead.MoveNext()))
+        RowRead first = pending ? KindOf(_row) : NextRow(position);
+        if (first is RowRead.End or RowRead.Unbatchable)
         {
-            bool sameRow = _lookahead.Position == _first + _count;
-            if (sameRow && !pending) _featureGetter(ref _row);
-            pending = false;
-            if (!sameRow || _row.Length != _inputs)
-            {
-                // The second cursor does not count rows as the first does, or a row is malformed: stop batching, score
-                // row by row (the consumer's own read reports a malformed row).
-                _exhausted = true;
-                _count = 0;
-                return;
-            }
-            bool sparseRow = SparseScoringBatch.IsSparseRow(_row);
-            if (_count == 0)
-            {
-                _batchSparse = sparseRow;
-                limit = sparseRow ? _sparseBatchRows : _batchRows;
-            }
-            else if (sparseRow != _batchSparse)
-            {
-                _pending = true;
-                break;
-            }
-            _idGetter(ref _ids[_count]);
-            if (sparseRow) _sparse.Add(_row);
-            else _row.CopyTo(_features.AsSpan(_count * _inputs, _inputs));
-            _count++;
+            _exhausted = true;
+            return;
         }
-        if (_count < limit && !_pending) _exhausted = true;
-        if (_count == 0) return;
+        _batchSparse = first == RowRead.Sparse;
+        _ended = _unbatchable = false;
+        if (_batchSparse)
+        {
+            ReadSparseBatch();
+        }
+        else
+        {
+            // Dense rows are read a chunk at a time while the other threads score the chunks already read.
+            _holding = true;
+            _count = _buffers.Dense.ReadAndScore(this, _features, _batchRows, _logits, _scored);
+        }
+        if (_unbatchable)
+        {
+            // The second cursor does not count rows as the first does, or a row is malformed: stop batching, score row
+            // by row (the consumer's own read reports a malformed row).
+            _exhausted = true;
+            _count = 0;
+            return;
+        }
+        if (_ended) _exhausted = true;
         BatchesScored++;
-        if (_batchSparse) _sparse.Score(_scorer, _logits, _scored);
-        else _buffers.Dense.Score(_features, _count, _logits, _scored);
     }
+
+    /// <summary>Sparse rows from the one the second cursor stands on, until the batch is full or a dense row (left pending) ends it.</summary>
+    private void ReadSparseBatch()
+    {
+        while (true)
+        {
+            _idGetter(ref _ids[_count]);
+            _sparse.Add(_row);
+            _count++;
+            if (_count == _sparseBatchRows) break;
+            RowRead next = NextRow(_first + _count);
+            if (next == RowRead.Dense) _pending = true;
+            if (next != RowRead.Sparse) break;
+        }
+        if (!_unbatchable) _sparse.Score(_scorer, _logits, _scored);
+    }
+
+    /// <summary>Dense rows for the bulk scorer: the first is the one the second cursor stands on; a sparse row (left pending) ends the batch.</summary>
+    int IBatchReader.Read(Span<float> features, int first, int rows)
+    {
+        int read = 0;
+        for (; read < rows; read++)
+        {
+            if (_holding)
+            {
+                _holding = false;
+            }
+            else
+            {
+                RowRead next = NextRow(_first + first + read);
+                if (next == RowRead.Sparse) _pending = true;
+                if (next != RowRead.Dense) break;
+            }
+            _idGetter(ref _ids[first + read]);
+            _row.CopyTo(features.Slice((first + read) * _inputs, _inputs));
+        }
+        return read;
+    }
+
+    private enum RowRead { End, Unbatchable, Dense, Sparse }
+
+    /// <summary>Moves the second cursor on and reads its features; notes why a batch must end there.</summary>
+    private RowRead NextRow(long expectedPosition)
+    {
+        if (!_lookahead.MoveNext())
+        {
+            _ended = true;
+            return RowRead.End;
+        }
+        if (_lookahead.Position != expectedPosition)
+        {
+            _unbatchable = true;
+            return RowRead.Unbatchable;
+        }
+        _featureGetter(ref _row);
+        if (_row.Length != _inputs)
+        {
+            _unbatchable = true;
+            return RowRead.Unbatchable;
+        }
+        return KindOf(_row);
+    }
+
+    private static RowRead KindOf(in VBuffer<float> row) => SparseScoringBatch.IsSparseRow(row) ? RowRead.Sparse : RowRead.Dense;
 
     public void Dispose()
     {

@@ -65,6 +65,58 @@ public class ScoringTests
         Assert.Equal(600, checkedRows);
     }
 
+    [Fact]
+    public async Task A_scored_view_feeds_another_models_batches_and_each_row_gets_the_bits_of_scoring_it_alone()
+    {
+        // The second model's batch reader pulls rows through the first model's cursor, which scores its own batches
+        // from inside the second one's (the kernels' pool runs such a nested job on the calling thread). The first
+        // model's wide layer makes its batches shorter than the second's (932 rows against 1,024), so that their
+        // boundaries fall inside each other.
+        var ml = new MLContext(seed: 5);
+        var random = new Random(6);
+        var rows = Enumerable.Range(0, 2500).Select(_ =>
+        {
+            var features = Enumerable.Range(0, 10).Select(_ => random.NextSingle()).ToArray();
+            return new ChainedRow { Features = features, Class = MathF.Floor(features[0] * 3), Target = features.Sum() };
+        }).ToList();
+        IDataView data = ml.Data.LoadFromEnumerable(rows);
+        var first = ml.Transforms.Conversion.MapValueToKey("Label", "Class")
+            .Append(ml.MulticlassClassification.Trainers.FeedForward(new FeedForwardMulticlassTrainer.Options { HiddenLayers = [1500], Epochs = 1, Seed = 1 }))
+            .Fit(data);
+        IDataView firstScored = first.Transform(data);
+        var second = ml.Regression.Trainers.FeedForward(new FeedForwardRegressionTrainer.Options
+        {
+            FeatureColumnName = "Score", LabelColumnName = "Target", HiddenLayers = [8], Epochs = 2, Seed = 1,
+        }).Fit(firstScored);
+
+        // A nested job that took the pool from the outer one would deadlock: fail (TimeoutException) after a generous wait instead.
+        await Task.Run(() => CompareRowByRow(second, firstScored, rows.Count)).WaitAsync(TimeSpan.FromMinutes(2));
+    }
+
+    private static void CompareRowByRow(FeedForwardPredictionTransformer second, IDataView firstScored, int rowCount)
+    {
+        IDataView scored = second.Transform(firstScored);
+        using DataViewRowCursor both = scored.GetRowCursor([scored.Schema["Score"]]);
+        using DataViewRowCursor inputs = firstScored.GetRowCursor([firstScored.Schema["Score"]]);
+        ValueGetter<float> getScore = both.GetGetter<float>(scored.Schema["Score"]);
+        ValueGetter<VBuffer<float>> getInput = inputs.GetGetter<VBuffer<float>>(firstScored.Schema["Score"]);
+        VBuffer<float> input = default;
+        float score = 0;
+        var alone = new float[1];
+        int checkedRows = 0;
+        while (both.MoveNext())
+        {
+            Assert.True(inputs.MoveNext());
+            getScore(ref score);
+            getInput(ref input);
+            second.Model.Predict(input.DenseValues().ToArray(), alone);
+            Assert.Equal(BitConverter.SingleToInt32Bits(alone[0]), BitConverter.SingleToInt32Bits(score));
+            checkedRows++;
+        }
+        Assert.Equal(rowCount, checkedRows);
+        Assert.True(((ScoringCursor)both).BatchesScored >= 3, $"2,500 rows should be scored in batches, not {((ScoringCursor)both).BatchesScored}");
+    }
+
     /// <summary>A data view whose every second cursor yields the rows in reverse order (each row keeping its own ID).</summary>
     private sealed class AlternatingOrderView(float[][] rows) : IDataView
     {
@@ -130,5 +182,12 @@ public class ScoringTests
     private sealed class RegressionPrediction
     {
         public float Score { get; set; }
+    }
+
+    private sealed class ChainedRow
+    {
+        [VectorType(10)] public float[] Features { get; set; } = [];
+        public float Class { get; set; }
+        public float Target { get; set; }
     }
 }
