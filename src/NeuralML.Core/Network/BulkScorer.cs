@@ -173,6 +173,7 @@ internal sealed unsafe class BulkScorer
     /// reading goes on; after it, shrinking shares of what is left (guided scheduling), so that the threads finish
     /// together rather than one scoring a last whole chunk while the others wait.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private (int Start, int Size)? Claim(int maxRows, int parts)
     {
         while (true)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace NeuralML.Network;
 
 /// <summary>The function that turns a row of the network's logits into its outputs: probabilities or a score.</summary>
@@ -20,6 +22,8 @@ internal enum OutputHead
 internal static class OutputHeads
 {
     /// <summary>Replaces one row of logits by the head's outputs.</summary>
+    // Scoring calls these once per row: fully optimised from the first call, not after a batch's worth of slow ones.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Apply(this OutputHead head, Span<float> logits)
     {
         switch (head)
@@ -42,6 +46,7 @@ internal static class OutputHeads
     public static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
 
     /// <summary>logΣe^z, with the maximum subtracted first so that no exponential overflows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double LogSumExp(ReadOnlySpan<float> logits)
     {
         double max = double.NegativeInfinity;

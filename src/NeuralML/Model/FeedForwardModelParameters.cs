@@ -115,6 +115,7 @@ public sealed class FeedForwardModelParameters
     /// do not allocate.
     /// </summary>
     /// <exception cref="ArgumentException">The lengths do not describe whole rows, or do not agree.</exception>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public void Predict(ReadOnlySpan<float> features, Span<float> predictions)
     {
         int inputs = InputCount, outputs = OutputCount;

@@ -152,7 +152,7 @@ internal sealed class CheckedRows : IDisposable
             {
                 ValueGetter<bool> get = cursor.GetGetter<bool>(label);
                 bool value = false;
-                return () =>
+                return [MethodImpl(MethodImplOptions.AggressiveOptimization)] () =>
                 {
                     get(ref value);
                     return value ? 1f : 0f;
@@ -163,7 +163,7 @@ internal sealed class CheckedRows : IDisposable
                 ValueGetter<uint> get = cursor.GetGetter<uint>(label);
                 uint value = 0;
                 // Key 0 is ML.NET's missing value; keys 1..K are the classes 0..K−1.
-                return () =>
+                return [MethodImpl(MethodImplOptions.AggressiveOptimization)] () =>
                 {
                     get(ref value);
                     return value == 0 ? float.NaN : value - 1;
@@ -173,7 +173,7 @@ internal sealed class CheckedRows : IDisposable
             {
                 ValueGetter<float> get = cursor.GetGetter<float>(label);
                 float value = 0;
-                return () =>
+                return [MethodImpl(MethodImplOptions.AggressiveOptimization)] () =>
                 {
                     get(ref value);
                     return float.IsFinite(value) ? value : float.NaN;

@@ -149,6 +149,7 @@ internal sealed class LookaheadScorer : IDisposable, IBatchReader
     }
 
     /// <summary>Dense rows for the bulk scorer: the first is the one the second cursor stands on; a sparse row (left pending) ends the batch.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     int IBatchReader.Read(Span<float> features, int first, int rows)
     {
         int read = 0;
@@ -173,6 +174,7 @@ internal sealed class LookaheadScorer : IDisposable, IBatchReader
     private enum RowRead { End, Unbatchable, Dense, Sparse }
 
     /// <summary>Moves the second cursor on and reads its features; notes why a batch must end there.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private RowRead NextRow(long expectedPosition)
     {
         if (!_lookahead.MoveNext())

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using NeuralML.Network;
@@ -12,6 +13,7 @@ internal sealed class Scores(int width)
     public float[] Outputs { get; } = new float[width];
 
     /// <summary>1-based index of the most probable class (0 if the outputs are NaN), as a key value.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public uint MostProbableClassKey()
     {
         int best = -1;
@@ -70,6 +72,8 @@ internal sealed class RowScores
     /// <summary>The current row's scores.</summary>
     public Scores Current
     {
+        // Once per row: fully optimised from the first call (a one-off Evaluate never reaches the JIT's later tiers).
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         get
         {
             long position = _input.Position;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.ML;
 using Microsoft.ML.Data;
 using NeuralML.Columns;
@@ -53,17 +54,17 @@ internal sealed class ScoringRowMapper : IRowToRowMapper
     /// <summary>The getter of output column <paramref name="columnIndex"/>, reading the scores of the cursor's current row.</summary>
     public Delegate CreateGetter(RowScores scores, int columnIndex) => _columns.Outputs[columnIndex - FirstOutputIndex].Value switch
     {
-        OutputValue.Logit => (ValueGetter<float>)((ref float value) => value = scores.Current.Logits[0]),
-        OutputValue.FirstOutput => (ValueGetter<float>)((ref float value) => value = scores.Current.Outputs[0]),
-        OutputValue.LogitIsPositive => (ValueGetter<bool>)((ref bool value) => value = scores.Current.Logits[0] > 0f),
-        OutputValue.ClassProbabilities => (ValueGetter<VBuffer<float>>)((ref VBuffer<float> value) =>
+        OutputValue.Logit => (ValueGetter<float>)([MethodImpl(MethodImplOptions.AggressiveOptimization)] (ref float value) => value = scores.Current.Logits[0]),
+        OutputValue.FirstOutput => (ValueGetter<float>)([MethodImpl(MethodImplOptions.AggressiveOptimization)] (ref float value) => value = scores.Current.Outputs[0]),
+        OutputValue.LogitIsPositive => (ValueGetter<bool>)([MethodImpl(MethodImplOptions.AggressiveOptimization)] (ref bool value) => value = scores.Current.Logits[0] > 0f),
+        OutputValue.ClassProbabilities => (ValueGetter<VBuffer<float>>)([MethodImpl(MethodImplOptions.AggressiveOptimization)] (ref VBuffer<float> value) =>
         {
             float[] outputs = scores.Current.Outputs;
             var editor = VBufferEditor.Create(ref value, outputs.Length);
             outputs.CopyTo(editor.Values);
             value = editor.Commit();
         }),
-        OutputValue.MostProbableClass => (ValueGetter<uint>)((ref uint value) => value = scores.Current.MostProbableClassKey()),
+        OutputValue.MostProbableClass => (ValueGetter<uint>)([MethodImpl(MethodImplOptions.AggressiveOptimization)] (ref uint value) => value = scores.Current.MostProbableClassKey()),
         _ => throw new InvalidOperationException($"Unknown output value for column {columnIndex}."),
     };
 }
