@@ -33,6 +33,14 @@ def load(directory, prefix):
     return torch.from_numpy(x), torch.from_numpy(y)
 
 
+def warm_up(run, seconds=2.0):
+    """Calls run(i) for i = 0, 1, ... until `seconds` have passed (at least twice)."""
+    end, i = time.perf_counter() + seconds, 0
+    while i < 2 or time.perf_counter() < end:
+        run(i)
+        i += 1
+
+
 def main():
     directory, threads = sys.argv[1], int(sys.argv[2])
     epochs = int(sys.argv[3]) if len(sys.argv) > 3 else 5
@@ -60,20 +68,20 @@ def main():
     model.eval()
     with torch.no_grad():
         accuracy = (model(x_test).argmax(1) == y_test).float().mean().item()
-        for i in range(200):
-            model(x_test[i:i + 1])
+        # Every timed loop (here and in NeuralML.Compare) first runs untimed for two seconds: steady state, not start-up.
+        warm_up(lambda i: model(x_test[i % 1024:i % 1024 + 1]))
         latencies = []
         for i in range(2000):
             start = time.perf_counter()
             model(x_test[i:i + 1])
             latencies.append((time.perf_counter() - start) * 1e6)
         batch = x_test[:1024]
+        warm_up(lambda i: model(batch))
         batch_seconds = []
-        for run in range(22):
+        for run in range(20):
             start = time.perf_counter()
             model(batch)
-            if run >= 2:
-                batch_seconds.append(time.perf_counter() - start)
+            batch_seconds.append(time.perf_counter() - start)
 
     median_epoch = statistics.median(epoch_seconds)
     print(json.dumps({
