@@ -117,6 +117,47 @@ public class SparseInputTests
         Assert.True(ml.BinaryClassification.Evaluate(model.Transform(Sparse(ml, test))).AreaUnderRocCurve > 0.8);
     }
 
+    /// <summary>
+    /// Sparse and dense rows in runs of different lengths in one view: each run of one kind is read ahead and batched
+    /// apart (a row of the other kind ends a batch and starts the next; dense runs are scored while they are read),
+    /// and every row gets the prediction engine's bits for the same row.
+    /// </summary>
+    [Fact]
+    public void Transform_over_runs_of_sparse_and_dense_rows_gives_each_row_the_engines_bits()
+    {
+        var ml = new MLContext(1);
+        ITransformer model = ml.BinaryClassification.Trainers.FeedForward(Options()).Fit(Sparse(ml, MakeRows(1)));
+        List<SparseRow> rows = MakeRows(2, rows: 2005);
+        var runs = new (int Length, bool Dense)[] { (300, false), (700, true), (100, false), (900, true), (5, false) };
+        var mixed = new List<SparseRow>();
+        int next = 0;
+        foreach ((int length, bool dense) in runs)
+        {
+            foreach (SparseRow row in rows.Skip(next).Take(length))
+            {
+                VBuffer<float> features = row.Features;
+                if (dense) row.Features.CopyToDense(ref features);
+                mixed.Add(new SparseRow { Features = features, Label = row.Label });
+            }
+            next += length;
+        }
+
+        IDataView scored = model.Transform(ml.Data.LoadFromEnumerable(mixed, Schema()));
+        float[] batched = Probabilities(ml, scored);
+        using (var cursor = (NeuralML.Scoring.ScoringCursor)scored.GetRowCursor([scored.Schema["Probability"]]))
+        {
+            ValueGetter<float> probability = cursor.GetGetter<float>(scored.Schema["Probability"]);
+            float value = 0;
+            while (cursor.MoveNext()) probability(ref value);
+            // 300 sparse, 466 + 234 dense (the batch's rows for 3,000 inputs), 100 sparse, 466 + 434 dense, 5 sparse.
+            Assert.Equal(7, cursor.BatchesScored);
+        }
+
+        var engine = ml.Model.CreatePredictionEngine<SparseRow, Prediction>(model, inputSchemaDefinition: Schema());
+        Assert.Equal(mixed.Count, batched.Length);
+        for (int i = 0; i < mixed.Count; i++) Assert.Equal(engine.Predict(mixed[i]).Probability, batched[i]);
+    }
+
     /// <summary>The rows given densely train the very same model: the reader keeps them sparse by their density.</summary>
     [Fact]
     public void The_same_rows_given_densely_train_the_same_model_bit_for_bit()
