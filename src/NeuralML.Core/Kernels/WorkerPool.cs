@@ -42,6 +42,12 @@ internal sealed unsafe class WorkerPool
     /// <summary>The pool shared by all kernels: one worker per core beside the calling thread.</summary>
     public static WorkerPool Shared => SharedPool.Value;
 
+    /// <summary>
+    /// How many jobs were started from inside a part of another (and so ran on one thread). Only the thread that holds
+    /// the pool counts them, so a caller that compares it before and after its own job sees its own nested jobs.
+    /// </summary>
+    public int NestedRuns { get; private set; }
+
     /// <summary>The most parts a job can run at once (the workers plus the calling thread).</summary>
     public int MaxParts => _workers + 1;
 
@@ -53,7 +59,9 @@ internal sealed unsafe class WorkerPool
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Run(int parts, delegate*<void*, int, void> work, void* state)
     {
-        if (parts <= 1 || _workers == 0 || Monitor.IsEntered(_runLock) || !Monitor.TryEnter(_runLock))
+        bool nested = Monitor.IsEntered(_runLock);
+        if (nested) NestedRuns++;
+        if (parts <= 1 || _workers == 0 || nested || !Monitor.TryEnter(_runLock))
         {
             for (int p = 0; p < parts; p++) work(state, p);
             return;

@@ -86,20 +86,27 @@ internal sealed unsafe class BulkScorer
     /// the reading ends, the calling thread scores too. Reading (a cursor's copy of each row into a buffer larger than
     /// the cache) is then hidden behind the scoring instead of running while the other cores wait. A row's result
     /// depends only on its features, so the bits are those of <see cref="Score(ReadOnlySpan{float}, int, Span{float}, Span{float})"/>.
+    /// A reader whose source scores on the kernels' threads itself (another model's scored view) can only do so on its
+    /// own thread inside this job: then <paramref name="overlap"/> is set to false, and a call with it false reads the
+    /// whole batch first and scores it on every thread.
     /// </summary>
+    /// <exception cref="ArgumentException">A buffer is shorter than <paramref name="maxRows"/> rows (at most <see cref="ChunkRows"/>).</exception>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    public int ReadAndScore(IBatchReader reader, Span<float> features, int maxRows, Span<float> logits, Span<float> outputs)
+    public int ReadAndScore(IBatchReader reader, Span<float> features, int maxRows, Span<float> logits, Span<float> outputs, ref bool overlap)
     {
         maxRows = Math.Min(maxRows, ChunkRows);
-        int firstChunk = Math.Min(PipelineChunkRows, maxRows);
+        if (features.Length < maxRows * _inputs || outputs.Length < maxRows * _outputs || !logits.IsEmpty && logits.Length < maxRows * _outputs)
+            throw new ArgumentException($"The buffers must hold {maxRows} rows: {_inputs} features and {_outputs} outputs each.");
+        int firstChunk = overlap ? Math.Min(PipelineChunkRows, maxRows) : maxRows;
         int rows = reader.Read(features, 0, firstChunk);
         if (_parts.Length == 1 || rows < firstChunk || rows == maxRows)
         {
-            // One thread, or a batch of one chunk: nothing to overlap.
+            // One thread, a batch of one chunk, or no overlap: read it all, then score it on every thread.
             if (rows == firstChunk && rows < maxRows) rows += reader.Read(features, rows, maxRows - rows);
             Score(features[..(rows * _inputs)], rows, logits, outputs);
             return rows;
         }
+        int nestedBefore = WorkerPool.Shared.NestedRuns;
         GCHandle self = GCHandle.Alloc(this);
         _reader = reader;
         _rowsRead = rows;
@@ -114,6 +121,7 @@ internal sealed unsafe class BulkScorer
                 var job = new Job { Self = GCHandle.ToIntPtr(self), X = x, Logits = l, Y = y, Rows = maxRows, Parts = _parts.Length };
                 WorkerPool.Shared.Run(_parts.Length, &RunPipelinedPart, &job);
             }
+            if (WorkerPool.Shared.NestedRuns != nestedBefore) overlap = false;
             return _rowsRead;
         }
         finally
@@ -199,19 +207,21 @@ internal sealed unsafe class BulkScorer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int WaitForRows(BulkScorer scorer, int rows)
     {
-        long deadline = 0;
+        long started = 0;
         for (int polls = 0; ; polls++)
         {
             // The end flag is written after the last count, so a count read after seeing it is final.
             bool ended = Volatile.Read(ref scorer._readingEnded) != 0;
             int read = Volatile.Read(ref scorer._rowsRead);
             if (read >= rows || ended) return read;
-            // A chunk takes tens of microseconds to read; a slow source (a text file being parsed) gets the core back.
+            // A chunk takes tens of microseconds to read; a slow source (a text file being parsed on other threads)
+            // gets the core back: offered after half a millisecond, given up for a millisecond at a time after two.
             if ((polls & 1023) == 1023)
             {
                 long now = System.Diagnostics.Stopwatch.GetTimestamp();
-                if (deadline == 0) deadline = now + System.Diagnostics.Stopwatch.Frequency / 2000;
-                else if (now > deadline) Thread.Yield();
+                if (started == 0) started = now;
+                else if (now - started > System.Diagnostics.Stopwatch.Frequency / 500) Thread.Sleep(1);
+                else if (now - started > System.Diagnostics.Stopwatch.Frequency / 2000) Thread.Yield();
             }
         }
     }

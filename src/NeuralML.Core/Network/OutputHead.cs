@@ -46,7 +46,6 @@ internal static class OutputHeads
     public static double Sigmoid(double z) => z >= 0 ? 1 / (1 + Math.Exp(-z)) : Math.Exp(z) / (1 + Math.Exp(z));
 
     /// <summary>logΣe^z, with the maximum subtracted first so that no exponential overflows.</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static double LogSumExp(ReadOnlySpan<float> logits)
     {
         double max = double.NegativeInfinity;

@@ -41,6 +41,10 @@ internal sealed class LookaheadScorer : IDisposable, IBatchReader
     // The state of the batch being read: the second cursor stands on a row not yet stored; it reached the end; it met a row it cannot batch.
     private bool _holding, _ended, _unbatchable;
 
+    // Whether dense batches are scored while they are read: not once the source turns out to score on the kernels'
+    // threads itself (a chained model), which it could then only do on this thread.
+    private bool _overlap = true;
+
     /// <param name="model">The model.</param>
     /// <param name="input">The view the consuming cursor reads.</param>
     /// <param name="featureColumn">The feature column.</param>
@@ -118,7 +122,7 @@ internal sealed class LookaheadScorer : IDisposable, IBatchReader
         {
             // Dense rows are read a chunk at a time while the other threads score the chunks already read.
             _holding = true;
-            _count = _buffers.Dense.ReadAndScore(this, _features, _batchRows, _logits, _scored);
+            _count = _buffers.Dense.ReadAndScore(this, _features, _batchRows, _logits, _scored, ref _overlap);
         }
         if (_unbatchable)
         {

@@ -64,7 +64,6 @@ internal sealed class ScoringCursor : DataViewRowCursor
             ?? throw new InvalidOperationException($"Column '{column.Name}' is of type {column.Type}; a getter of {typeof(TValue).Name} was asked for.");
     }
 
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public override bool MoveNext()
         => _input is DataViewRowCursor cursor ? cursor.MoveNext() : throw new NotSupportedException("A single mapped row cannot move.");
 

@@ -25,7 +25,6 @@ internal sealed class SparseScoringBatch
     }
 
     /// <summary>Whether <paramref name="row"/> is scored sparse.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     public static bool IsSparseRow(in VBuffer<float> row)
         => !row.IsDense && SparseInput.IsSparse(1, row.Length, row.GetValues().Length);
 

@@ -13,10 +13,10 @@ namespace NeuralML.Tests.Network;
 /// </summary>
 public class BulkScorerTests
 {
-    private const int Inputs = 11;
+    internal const int Inputs = 11;
 
     /// <summary>Gives the rows of <see cref="Source"/> in order, fewer than asked when the batch is at its end.</summary>
-    private sealed class ArrayReader(float[] source, int rows, int throwAtRow = -1) : IBatchReader
+    internal sealed class ArrayReader(float[] source, int rows, int throwAtRow = -1) : IBatchReader
     {
         public int Calls { get; private set; }
 
@@ -30,7 +30,7 @@ public class BulkScorerTests
         }
     }
 
-    private static (FeedForwardNetwork Network, float[] Features) Problem(int rows)
+    internal static (FeedForwardNetwork Network, float[] Features) Problem(int rows)
     {
         var network = new FeedForwardNetwork(Inputs, [40, 9], Activation.Relu, 3);
         var random = new Xoshiro256StarStar(12);
@@ -63,7 +63,8 @@ public class BulkScorerTests
             var outputs = new float[BulkScorer.ChunkRows * width];
             var reader = new ArrayReader(source, available);
 
-            int read = scorer.ReadAndScore(reader, features, maxRows: 2000, logits, outputs);
+            bool overlap = true;
+            int read = scorer.ReadAndScore(reader, features, maxRows: 2000, logits, outputs, ref overlap);
 
             Assert.Equal(batch, read);
             var expectedLogits = new float[batch * width];
@@ -78,8 +79,17 @@ public class BulkScorerTests
 
             // Without logits wanted, the outputs are the same.
             var onlyOutputs = new float[BulkScorer.ChunkRows * width];
-            scorer.ReadAndScore(new ArrayReader(source, available), features, maxRows: 2000, [], onlyOutputs);
+            scorer.ReadAndScore(new ArrayReader(source, available), features, maxRows: 2000, [], onlyOutputs, ref overlap);
             Assert.Equal(expectedOutputs, onlyOutputs[..(batch * width)]);
+
+            // Without overlap, the batch is read in one call, then scored: the same bits.
+            var serial = new float[BulkScorer.ChunkRows * width];
+            var oneRead = new ArrayReader(source, available);
+            bool noOverlap = false;
+            scorer.ReadAndScore(oneRead, features, maxRows: 2000, [], serial, ref noOverlap);
+            Assert.Equal(expectedOutputs, serial[..(batch * width)]);
+            Assert.Equal(1, oneRead.Calls);
+            Assert.True(overlap, "a plain reader keeps the overlap");
         }
     }
 
@@ -95,10 +105,100 @@ public class BulkScorerTests
         var features = new float[1024 * Inputs];
         var outputs = new float[1024 * network.OutputCount];
 
+        bool overlap = true;
         var error = Assert.Throws<InvalidOperationException>(
-            () => scorer.ReadAndScore(new ArrayReader(source, 1024, throwAtRow), features, 1024, [], outputs));
+            () => scorer.ReadAndScore(new ArrayReader(source, 1024, throwAtRow), features, 1024, [], outputs, ref overlap));
         Assert.Contains($"row {throwAtRow}", error.Message);
 
-        Assert.Equal(1024, scorer.ReadAndScore(new ArrayReader(source, 1024), features, 1024, [], outputs));
+        Assert.Equal(1024, scorer.ReadAndScore(new ArrayReader(source, 1024), features, 1024, [], outputs, ref overlap));
+    }
+
+    [Fact]
+    public void Buffers_shorter_than_the_batch_are_refused()
+    {
+        (FeedForwardNetwork network, float[] source) = Problem(300);
+        var scorer = new BulkScorer(network, OutputHead.Softmax, DenseKernels.Create(2), 2);
+        bool overlap = true;
+        Assert.Throws<ArgumentException>(() => scorer.ReadAndScore(new ArrayReader(source, 300), new float[299 * Inputs], 300, [], new float[300 * 3], ref overlap));
+        Assert.Throws<ArgumentException>(() => scorer.ReadAndScore(new ArrayReader(source, 300), new float[300 * Inputs], 300, [], new float[299 * 3], ref overlap));
+        Assert.Throws<ArgumentException>(() => scorer.ReadAndScore(new ArrayReader(source, 300), new float[300 * Inputs], 300, new float[3], new float[300 * 3], ref overlap));
+    }
+}
+
+/// <summary>
+/// <see cref="BulkScorer.ReadAndScore"/> with the kernels' pool to itself (these need the other cores free): a batch's
+/// first chunk is scored while the reader is still reading, and a reader whose source scores on the pool itself (a
+/// nested job, which runs on the reading thread) gets the same bits and turns the overlap off for the next batches.
+/// </summary>
+[Collection(RunsAlone.Name)]
+public class BulkScorerOverlapTests
+{
+    /// <summary>Waits, when asked for its second chunk, until the first chunk's outputs have been written.</summary>
+    private sealed class WaitingReader(float[] source, float[] outputs) : IBatchReader
+    {
+        public bool SawFirstChunkScored { get; private set; }
+
+        public int Read(Span<float> features, int first, int count)
+        {
+            if (first == BulkScorer.PipelineChunkRows)
+            {
+                var clock = System.Diagnostics.Stopwatch.StartNew();
+                while (float.IsNaN(Volatile.Read(ref outputs[0])) && clock.Elapsed < TimeSpan.FromSeconds(10)) Thread.Yield();
+                SawFirstChunkScored = !float.IsNaN(Volatile.Read(ref outputs[0]));
+            }
+            source.AsSpan(first * BulkScorerTests.Inputs, count * BulkScorerTests.Inputs).CopyTo(features[(first * BulkScorerTests.Inputs)..]);
+            return count;
+        }
+    }
+
+    [Fact]
+    public void The_first_chunk_is_scored_while_the_rest_is_read()
+    {
+        if (Environment.ProcessorCount < 2) return; // one core: nothing runs beside the reader
+        (FeedForwardNetwork network, float[] source) = BulkScorerTests.Problem(1024);
+        var scorer = new BulkScorer(network, OutputHead.Softmax, DenseKernels.Create(2), 2);
+        var outputs = new float[1024 * network.OutputCount];
+        Array.Fill(outputs, float.NaN);
+        var reader = new WaitingReader(source, outputs);
+        bool overlap = true;
+
+        scorer.ReadAndScore(reader, new float[1024 * BulkScorerTests.Inputs], 1024, [], outputs, ref overlap);
+
+        Assert.True(reader.SawFirstChunkScored, "the first chunk was not scored while the reader waited");
+        Assert.DoesNotContain(outputs, float.IsNaN);
+    }
+
+    /// <summary>Scores 512 rows with another network on every thread before it gives each chunk, as a chained model's view does.</summary>
+    private sealed class ScoringReader(float[] source, BulkScorer upstream, int width) : IBatchReader
+    {
+        public int Read(Span<float> features, int first, int count)
+        {
+            var upstreamOutputs = new float[512 * width];
+            upstream.Score(source.AsSpan(0, 512 * BulkScorerTests.Inputs), 512, upstreamOutputs);
+            source.AsSpan(first * BulkScorerTests.Inputs, count * BulkScorerTests.Inputs).CopyTo(features[(first * BulkScorerTests.Inputs)..]);
+            return count;
+        }
+    }
+
+    [Fact]
+    public async Task A_reader_that_scores_on_the_pool_itself_gets_the_same_bits_and_turns_the_overlap_off()
+    {
+        if (Environment.ProcessorCount < 2) return; // one core: no job is split, none is nested
+        (FeedForwardNetwork network, float[] source) = BulkScorerTests.Problem(1024);
+        var kernels = DenseKernels.Create(2);
+        var upstream = new BulkScorer(network, OutputHead.Softmax, kernels, 2);
+        var scorer = new BulkScorer(network, OutputHead.Softmax, kernels, 2);
+        var outputs = new float[1024 * network.OutputCount];
+        var expected = new float[1024 * network.OutputCount];
+        new BulkScorer(network, OutputHead.Softmax, DenseKernels.Create(1), 1).Score(source, 1024, expected);
+        bool overlap = true;
+
+        Task scoring = Task.Run(() => scorer.ReadAndScore(new ScoringReader(source, upstream, network.OutputCount),
+            new float[1024 * BulkScorerTests.Inputs], 1024, [], outputs, ref overlap));
+
+        // A nested job that took the pool from the outer one would never finish: TimeoutException instead.
+        await scoring.WaitAsync(TimeSpan.FromMinutes(2));
+        Assert.Equal(expected, outputs);
+        Assert.False(overlap, "a reader that scores on the pool should turn the overlap off");
     }
 }

@@ -117,8 +117,38 @@ public class ScoringTests
         Assert.True(((ScoringCursor)both).BatchesScored >= 3, $"2,500 rows should be scored in batches, not {((ScoringCursor)both).BatchesScored}");
     }
 
-    /// <summary>A data view whose every second cursor yields the rows in reverse order (each row keeping its own ID).</summary>
-    private sealed class AlternatingOrderView(float[][] rows) : IDataView
+    [Fact]
+    public void A_malformed_row_met_by_the_read_ahead_midway_through_a_batch_leaves_every_row_scored_alone()
+    {
+        // The read-ahead meets a row one feature short at position 700, while the other threads are already scoring
+        // the batch's first chunks: it gives the batch up, and every row is scored on its own, right.
+        var ml = new MLContext(seed: 1);
+        var random = new Random(5);
+        var rows = Enumerable.Range(0, 1500).Select(_ => Enumerable.Range(0, 5).Select(_ => random.NextSingle()).ToArray()).ToArray();
+        var training = ml.Data.LoadFromEnumerable(rows.Select(f => new Row { Features = f, Label = f.Sum() }));
+        var model = ml.Regression.Trainers.FeedForward(new FeedForwardRegressionTrainer.Options { HiddenLayers = [64], Epochs = 2, Seed = 1 }).Fit(training);
+
+        var scored = model.Transform(new AlternatingOrderView(rows, reverse: false, shortRow: 700));
+        var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(model);
+        using var cursor = (ScoringCursor)scored.GetRowCursor([scored.Schema["Score"]]);
+        var getScore = cursor.GetGetter<float>(scored.Schema["Score"]);
+        float actual = 0;
+        int checkedRows = 0;
+        while (cursor.MoveNext())
+        {
+            getScore(ref actual);
+            Assert.Equal(engine.Predict(new Row { Features = rows[cursor.Position] }).Score, actual);
+            checkedRows++;
+        }
+        Assert.Equal(rows.Length, checkedRows);
+        Assert.Equal(0, cursor.BatchesScored);
+    }
+
+    /// <summary>
+    /// A data view whose every second cursor yields the rows in reverse order (each row keeping its own ID), or with
+    /// <paramref name="shortRow"/>'s features one value short.
+    /// </summary>
+    private sealed class AlternatingOrderView(float[][] rows, bool reverse = true, int shortRow = -1) : IDataView
     {
         private int _cursors;
         private readonly DataViewSchema _schema = BuildSchema(rows[0].Length);
@@ -135,17 +165,21 @@ public class ScoringTests
         public long? GetRowCount() => rows.Length;
         public DataViewRowCursor GetRowCursor(IEnumerable<DataViewSchema.Column> columnsNeeded, Random? rand = null)
             => new Cursor(this, Interlocked.Increment(ref _cursors) % 2 == 0);
+
+        private bool Reverse => reverse;
+
+        private int ShortRow => shortRow;
         public DataViewRowCursor[] GetRowCursorSet(IEnumerable<DataViewSchema.Column> columnsNeeded, int n, Random? rand = null)
             => [GetRowCursor(columnsNeeded, rand)];
 
-        private sealed class Cursor(AlternatingOrderView view, bool reversed) : DataViewRowCursor
+        private sealed class Cursor(AlternatingOrderView view, bool second) : DataViewRowCursor
         {
             private long _position = -1;
             public override DataViewSchema Schema => view._schema;
             public override long Position => _position;
             public override long Batch => 0;
             public override bool MoveNext() => ++_position < view.Rows.Length;
-            private long RowIndex => reversed ? view.Rows.Length - 1 - _position : _position;
+            private long RowIndex => second && view.Reverse ? view.Rows.Length - 1 - _position : _position;
             public override bool IsColumnActive(DataViewSchema.Column column) => true;
             public override ValueGetter<DataViewRowId> GetIdGetter() => (ref DataViewRowId id) => id = new DataViewRowId((ulong)RowIndex, 0);
             public override ValueGetter<TValue> GetGetter<TValue>(DataViewSchema.Column column)
@@ -153,6 +187,7 @@ public class ScoringTests
                 ValueGetter<VBuffer<float>> getter = (ref VBuffer<float> value) =>
                 {
                     float[] row = view.Rows[RowIndex];
+                    if (second && RowIndex == view.ShortRow) row = row[..^1];
                     value = new VBuffer<float>(row.Length, (float[])row.Clone());
                 };
                 return (ValueGetter<TValue>)(Delegate)getter;
