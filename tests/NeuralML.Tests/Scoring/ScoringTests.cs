@@ -41,10 +41,7 @@ public class ScoringTests
     public void Batched_scoring_is_right_when_a_second_cursor_sees_the_rows_in_another_order()
     {
         var ml = new MLContext(seed: 1);
-        var random = new Random(4);
-        var rows = Enumerable.Range(0, 600).Select(_ => Enumerable.Range(0, 5).Select(_ => random.NextSingle()).ToArray()).ToArray();
-        var training = ml.Data.LoadFromEnumerable(rows.Select(f => new Row { Features = f, Label = f.Sum() }));
-        var model = ml.Regression.Trainers.FeedForward(new FeedForwardRegressionTrainer.Options { HiddenLayers = [8], Epochs = 2, Seed = 1 }).Fit(training);
+        (float[][] rows, ITransformer model) = SumOfFiveFeatures(ml, rowCount: 600, hidden: 8, seed: 4);
 
         var scored = model.Transform(new AlternatingOrderView(rows));
         DataViewSchema.Column features = scored.Schema["Features"], score = scored.Schema["Score"];
@@ -123,10 +120,7 @@ public class ScoringTests
         // The read-ahead meets a row one feature short at position 700, while the other threads are already scoring
         // the batch's first chunks: it gives the batch up, and every row is scored on its own, right.
         var ml = new MLContext(seed: 1);
-        var random = new Random(5);
-        var rows = Enumerable.Range(0, 1500).Select(_ => Enumerable.Range(0, 5).Select(_ => random.NextSingle()).ToArray()).ToArray();
-        var training = ml.Data.LoadFromEnumerable(rows.Select(f => new Row { Features = f, Label = f.Sum() }));
-        var model = ml.Regression.Trainers.FeedForward(new FeedForwardRegressionTrainer.Options { HiddenLayers = [64], Epochs = 2, Seed = 1 }).Fit(training);
+        (float[][] rows, ITransformer model) = SumOfFiveFeatures(ml, rowCount: 1500, hidden: 64, seed: 5);
 
         var scored = model.Transform(new AlternatingOrderView(rows, reverse: false, shortRow: 700));
         var engine = ml.Model.CreatePredictionEngine<Row, Prediction>(model);
@@ -142,6 +136,16 @@ public class ScoringTests
         }
         Assert.Equal(rows.Length, checkedRows);
         Assert.Equal(0, cursor.BatchesScored);
+    }
+
+    /// <summary>Rows of five uniform features and a regression model of their sum (two epochs, one hidden layer).</summary>
+    private static (float[][] Rows, ITransformer Model) SumOfFiveFeatures(MLContext ml, int rowCount, int hidden, int seed)
+    {
+        var random = new Random(seed);
+        float[][] rows = [.. Enumerable.Range(0, rowCount).Select(_ => Enumerable.Range(0, 5).Select(_ => random.NextSingle()).ToArray())];
+        var training = ml.Data.LoadFromEnumerable(rows.Select(f => new Row { Features = f, Label = f.Sum() }));
+        var options = new FeedForwardRegressionTrainer.Options { HiddenLayers = [hidden], Epochs = 2, Seed = 1 };
+        return (rows, ml.Regression.Trainers.FeedForward(options).Fit(training));
     }
 
     /// <summary>
