@@ -38,8 +38,8 @@ internal sealed class LookaheadScorer : IDisposable, IBatchReader
     private readonly int _sparseBatchRows;
     private bool _batchSparse, _pending;
 
-    // The state of the batch being read: the second cursor stands on a row not yet stored; it reached the end; it met a row it cannot batch.
-    private bool _holding, _ended, _unbatchable;
+    // The state of the batch being read: the second cursor stands on a row not yet stored; it met a row it cannot batch.
+    private bool _holding, _unbatchable;
 
     // Whether dense batches are scored while they are read: not once the source turns out to score on the kernels'
     // threads itself (a chained model), which it could then only do on this thread.
@@ -113,7 +113,7 @@ internal sealed class LookaheadScorer : IDisposable, IBatchReader
             return;
         }
         _batchSparse = first == RowRead.Sparse;
-        _ended = _unbatchable = false;
+        _unbatchable = false;
         if (_batchSparse)
         {
             ReadSparseBatch();
@@ -132,7 +132,6 @@ internal sealed class LookaheadScorer : IDisposable, IBatchReader
             _count = 0;
             return;
         }
-        if (_ended) _exhausted = true;
         BatchesScored++;
     }
 
@@ -177,13 +176,14 @@ internal sealed class LookaheadScorer : IDisposable, IBatchReader
 
     private enum RowRead { End, Unbatchable, Dense, Sparse }
 
-    /// <summary>Moves the second cursor on and reads its features; notes why a batch must end there.</summary>
+    /// <summary>Moves the second cursor on and reads its features; notes why a batch must end there (the data's end, or a row it cannot batch).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     private RowRead NextRow(long expectedPosition)
     {
         if (!_lookahead.MoveNext())
         {
-            _ended = true;
+            // The batch ends here, and no batch comes after it.
+            _exhausted = true;
             return RowRead.End;
         }
         if (_lookahead.Position != expectedPosition)
